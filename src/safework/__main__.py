@@ -1,0 +1,3 @@
+from safework.cli import main
+
+main()

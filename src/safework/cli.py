@@ -1,0 +1,22 @@
+"""The ``safework`` console script: Django's management commands plus safework's own
+(``run``, ``demo``, ``token``, ...)."""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safework.settings")
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["safework", *(argv if argv is not None else sys.argv[1:])])
+    except ImproperlyConfigured as exc:
+        print(f"safework: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,321 @@
+"""safework settings, read from environment variables only (DESIGN.md, Configuration).
+
+The embedded default (no variables set) runs on a SQLite file and a SQLite Huey queue under
+SAFEWORK_DATA_DIR, and generates its own secret keys there. Production mode
+(SAFEWORK_ENV=production) refuses to start without the secrets.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+ENV = os.environ.get("SAFEWORK_ENV", "development").strip().lower()
+if ENV not in {"development", "production", "test"}:
+    raise ImproperlyConfigured(
+        f"SAFEWORK_ENV must be development, production or test, not {ENV!r}"
+    )
+PRODUCTION = ENV == "production"
+TESTING = ENV == "test"
+
+DATA_DIR = Path(os.environ.get("SAFEWORK_DATA_DIR", "var")).resolve()
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
+
+
+def _secret(name: str, generate) -> str:
+    """A secret from the environment; in production it must be set, otherwise it is
+    generated once and kept under SAFEWORK_DATA_DIR so restarts keep sessions and data."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            f"{name} is not set. A production start (SAFEWORK_ENV=production) needs it; "
+            f"see README, Configuration."
+        )
+    path = DATA_DIR / "secrets" / name.lower()
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = generate()
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+SECRET_KEY = _secret("SAFEWORK_SECRET_KEY", lambda: secrets.token_urlsafe(50))
+# Comma-separated Fernet keys; the first encrypts, all decrypt (key rotation).
+FIELD_KEYS = [
+    k.strip()
+    for k in _secret("SAFEWORK_FIELD_KEY", lambda: Fernet.generate_key().decode()).split(",")
+    if k.strip()
+]
+for _key in FIELD_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "SAFEWORK_FIELD_KEY must be one or more comma-separated Fernet keys "
+            "(32 url-safe base64-encoded bytes); make one with "
+            "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`"
+        ) from None
+
+DEBUG = _env_bool("SAFEWORK_DEBUG", not PRODUCTION and not TESTING)
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get(
+        "SAFEWORK_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver"
+    ).split(",")
+    if h.strip()
+]
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "SAFEWORK_ALLOWED_HOSTS is not set. A production start needs the host names "
+        "the site is served under, comma-separated."
+    )
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("SAFEWORK_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "huey.contrib.djhuey",
+    "safework.core",
+    "safework.audit",
+    "safework.certificates",
+    "safework.people",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "safework.core.middleware.RequestContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+ROOT_URLCONF = "safework.urls"
+WSGI_APPLICATION = "safework.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "safework.core.context_processors.role",
+            ],
+        },
+    }
+]
+
+
+def _database() -> dict:
+    url = os.environ.get("SAFEWORK_DATABASE_URL", "").strip()
+    if url:
+        import dj_database_url
+
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        if config["ENGINE"] not in {
+            "django.db.backends.postgresql",
+            "django.db.backends.sqlite3",
+        }:
+            raise ImproperlyConfigured(
+                "SAFEWORK_DATABASE_URL must be a postgres:// or sqlite:// URL"
+            )
+        return config
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "safework.sqlite3",
+        "OPTIONS": {
+            # WAL lets gunicorn workers and the Huey consumer read while one writes;
+            # IMMEDIATE transactions take the write lock up front so two writers wait
+            # (busy timeout) instead of failing with "database is locked" mid-transaction.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("SAFEWORK_REDIS_URL", "").strip()
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.PriorityRedisHuey",
+        "name": os.environ.get("SAFEWORK_HUEY_NAME", "safework"),
+        "url": REDIS_URL,
+        "immediate": False,
+        "utc": True,
+        "consumer": {"workers": _env_int("SAFEWORK_WORKERS", 2), "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "safework",
+        "filename": str(DATA_DIR / "huey.sqlite3"),
+        "immediate": False,
+        "utc": True,
+        "consumer": {"workers": _env_int("SAFEWORK_WORKERS", 2), "worker_type": "thread"},
+    }
+if TESTING and not _env_bool("SAFEWORK_TEST_REAL_QUEUE", False):
+    HUEY["immediate"] = True
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+SESSION_COOKIE_AGE = _env_int("SAFEWORK_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+
+AXES_FAILURE_LIMIT = _env_int("SAFEWORK_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_ENABLED = not TESTING or _env_bool("SAFEWORK_TEST_AXES", False)
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "media/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+
+def _email(url: str) -> dict:
+    """SAFEWORK_EMAIL_URL: smtp://user:pass@host:port?tls=1&from=addr, or console:// ."""
+    if not url:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    parsed = urlparse(url)
+    if parsed.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parsed.scheme not in {"smtp", "smtps"}:
+        raise ImproperlyConfigured("SAFEWORK_EMAIL_URL must start with smtp://, smtps:// or console://")
+    query = parse_qs(parsed.query)
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parsed.hostname or "localhost",
+        "EMAIL_PORT": parsed.port or (465 if parsed.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parsed.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+        "EMAIL_USE_SSL": parsed.scheme == "smtps",
+        "EMAIL_USE_TLS": query.get("tls", ["0"])[0] in {"1", "true"},
+        "DEFAULT_FROM_EMAIL": query.get("from", ["safework@localhost"])[0],
+        "EMAIL_TIMEOUT": 10,
+    }
+
+
+globals().update(_email(os.environ.get("SAFEWORK_EMAIL_URL", "").strip()))
+
+# Certificate status "expiring" covers this many days ahead (the largest warning threshold).
+EXPIRY_WARNING_DAYS = _env_int("SAFEWORK_EXPIRY_WARNING_DAYS", 30)
+
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _env_bool("SAFEWORK_SSL_REDIRECT", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = _env_int("SAFEWORK_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SAFEWORK_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from safework.api import api
+
+urlpatterns = [
+    path("", include("safework.core.urls")),
+    path("people/", include("safework.people.urls")),
+    path("certificates/", include("safework.certificates.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
