@@ -315,7 +315,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SAFEWORK_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # huey's consumer installs its own handler; do not print its lines twice.
+    "loggers": {"axes": {"level": "WARNING"}, "huey": {"propagate": False}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
