@@ -167,18 +167,23 @@ def _database() -> dict:
         import dj_database_url
 
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
-        if config["ENGINE"] not in {
-            "django.db.backends.postgresql",
-            "django.db.backends.sqlite3",
-        }:
+        if config["ENGINE"] == "django.db.backends.sqlite3":
+            return _sqlite(config["NAME"])
+        if config["ENGINE"] != "django.db.backends.postgresql":
             raise ImproperlyConfigured(
                 "SAFEWORK_DATABASE_URL must be a postgres:// or sqlite:// URL"
             )
         return config
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return _sqlite(DATA_DIR / "safework.sqlite3")
+
+
+def _sqlite(name) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
-        "NAME": DATA_DIR / "safework.sqlite3",
+        "NAME": name,
+        # A file, not memory, so that tests can reach it from other processes.
+        "TEST": {"NAME": str(DATA_DIR / "test-safework.sqlite3")},
         "OPTIONS": {
             # WAL lets gunicorn workers and the Huey consumer read while one writes;
             # IMMEDIATE transactions take the write lock up front so two writers wait

@@ -21,8 +21,10 @@ class AuditEntry(models.Model):
         verbose_name=_("user"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Never cascade into the trail: the id is part of the hashed entry.
+        on_delete=models.DO_NOTHING,
         db_constraint=False,
+        related_name="+",
     )
     actor = models.CharField(_("actor"), max_length=150)
     action = models.CharField(_("action"), max_length=64, db_index=True)
@@ -43,3 +45,24 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditAnchor(models.Model):
+    """A signed statement of the chain's head at a moment (daily): an auditor holding an
+    anchor can prove that nothing up to ``seq`` has changed since."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    anchor_date = models.DateField(_("date"), unique=True)
+    seq = models.BigIntegerField(_("entries"))
+    hash = models.CharField(_("head hash"), max_length=64)
+    public_key = models.CharField(_("public key"), max_length=64)
+    signature = models.CharField(_("signature"), max_length=128)
+    file_name = models.CharField(_("file"), max_length=200)
+
+    class Meta:
+        ordering = ["-anchor_date"]
+        verbose_name = _("audit anchor")
+        verbose_name_plural = _("audit anchors")
+
+    def __str__(self):
+        return f"{self.anchor_date} #{self.seq}"
