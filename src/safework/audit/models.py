@@ -12,6 +12,9 @@ class AuditHead(models.Model):
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
 
+    def __str__(self):
+        return f"head #{self.seq}"
+
 
 class AuditEntry(models.Model):
     seq = models.BigIntegerField(_("sequence"), unique=True)

@@ -3,6 +3,7 @@
 import json
 import sys
 from datetime import date
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         self.stdout.write(f"audit chain intact: {result.count} entries, head {result.head_hash}")
         if anchor_path:
             try:
-                doc = json.loads(open(anchor_path, encoding="utf-8").read())
+                doc = json.loads(Path(anchor_path).read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
                 raise CommandError(f"cannot read anchor {anchor_path}: {exc}") from None
             ok, message = anchor_check(doc)
