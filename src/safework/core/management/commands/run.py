@@ -20,10 +20,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("SAFEWORK_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("SAFEWORK_PORT", 8000)))
-        parser.add_argument("--web-workers", type=int,
-                            default=int(os.environ.get("SAFEWORK_WEB_WORKERS", 2)))
-        parser.add_argument("--no-demo", action="store_true",
-                            help="Do not create demo data on an empty database.")
+        parser.add_argument(
+            "--web-workers", type=int, default=int(os.environ.get("SAFEWORK_WEB_WORKERS", 2))
+        )
+        parser.add_argument(
+            "--no-demo", action="store_true", help="Do not create demo data on an empty database."
+        )
 
     def handle(self, *args, host, port, web_workers, no_demo, **opts):
         call_command("migrate", interactive=False, verbosity=0)
@@ -44,10 +46,24 @@ class Command(BaseCommand):
 
     def _start(self, host: str, port: int, web_workers: int) -> list[subprocess.Popen]:
         python = sys.executable
-        web = [python, "-m", "gunicorn", "safework.wsgi:application",
-               "--bind", f"{host}:{port}", "--workers", str(web_workers),
-               "--worker-class", "gthread", "--threads", "4",
-               "--access-logfile", "-", "--graceful-timeout", "20"]
+        web = [
+            python,
+            "-m",
+            "gunicorn",
+            "safework.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(web_workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "20",
+        ]
         worker = [python, "-m", "safework", "run_huey"]
         return [subprocess.Popen(web), subprocess.Popen(worker)]
 
