@@ -8,6 +8,8 @@ urlpatterns = [
     path("people/", include("safework.people.urls")),
     path("certificates/", include("safework.certificates.urls")),
     path("api/v1/", api.urls),
+    path("api/", include("safework.api")),
+    path("account/", include("safework.accounts.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
