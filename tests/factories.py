@@ -50,6 +50,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "people.Person"
         exclude = ("id_number",)
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"工人{n}")
     id_number = factory.Sequence(lambda n: make_id_number(n))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("api/", include("safework.api")),
     path("account/", include("safework.accounts.urls")),
+    path("audit/", include("safework.audit.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

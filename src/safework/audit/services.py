@@ -3,11 +3,13 @@ inside its own transaction, so an entry exists exactly when the change was commi
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from datetime import UTC, date, datetime
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from safework.core.actors import Actor
 
@@ -55,6 +57,7 @@ def audit_record(
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
     changes = json.loads(json.dumps(_jsonable(changes or {}), ensure_ascii=False))
+    ip = _stored_ip(actor.ip)
     with transaction.atomic():
         head = _locked_head()
         at = timezone.now().astimezone(UTC)
@@ -69,7 +72,7 @@ def audit_record(
             object_id=object_id,
             object_repr=object_repr[:200],
             changes=changes,
-            ip=actor.ip,
+            ip=ip,
             request_id=actor.request_id,
         )
         digest = entry_hash(prev_hash=head.hash, body=body)
@@ -83,13 +86,25 @@ def audit_record(
             object_id=object_id,
             object_repr=body["object_repr"],
             changes=changes,
-            ip=actor.ip,
+            ip=ip,
             request_id=actor.request_id,
             prev_hash=head.hash,
             hash=digest,
         )
         AuditHead.objects.filter(pk=1).update(seq=body["seq"], hash=digest)
     return entry
+
+
+def _stored_ip(raw: str | None) -> str | None:
+    """The IP exactly as the database will hand it back (GenericIPAddressField stores ""
+    as NULL and IPv6 in its compressed lower-case form), so the hash can be recomputed
+    from the stored row; something that is no IP at all (PostgreSQL's ``inet`` would
+    refuse it and fail the change being audited) is recorded as unknown."""
+    try:
+        ipaddress.ip_address(raw or "")
+    except ValueError:
+        return None
+    return clean_ipv6_address(raw) if ":" in raw else raw
 
 
 def _locked_head() -> AuditHead:

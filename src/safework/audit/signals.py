@@ -20,20 +20,26 @@ def _actor(request, user=None, label="") -> Actor:
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
-    audit_record(actor=_actor(request, user), action="login", obj=user,
-                 object_repr=user.get_username())
+    audit_record(
+        actor=_actor(request, user), action="login", obj=user, object_repr=user.get_username()
+    )
 
 
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs):
     if user is not None:
-        audit_record(actor=_actor(request, user), action="logout", obj=user,
-                     object_repr=user.get_username())
+        audit_record(
+            actor=_actor(request, user), action="logout", obj=user, object_repr=user.get_username()
+        )
 
 
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
     # Never record the password; the user name tried is what an investigator needs.
     username = str(credentials.get("username", ""))[:150]
-    audit_record(actor=_actor(request, label=f"anonymous:{username}"), action="login_failed",
-                 object_type="auth.user", object_repr=username)
+    audit_record(
+        actor=_actor(request, label=f"anonymous:{username}"),
+        action="login_failed",
+        object_type="auth.user",
+        object_repr=username,
+    )

@@ -1,0 +1,101 @@
+"""Issue 6: the audit trail page lists and filters entries (person, certificate, actor,
+date), shows an object's history as a timeline, exports to .xlsx, and is for safety
+managers only; nobody can edit or delete entries through the app."""
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from safework.audit.models import AuditEntry
+from safework.certificates.services import certificate_renew
+from safework.core.actors import Actor
+from safework.people.services import person_update
+from tests.conftest import make_user
+from tests.factories import CertificateFactory, OrganizationFactory
+
+PASSWORD = "Pw-for-tests-123"
+
+
+@pytest.fixture
+def history(manager):
+    cert = CertificateFactory()
+    person_update(actor=manager, person=cert.person, phone="13800000001")
+    certificate_renew(actor=manager, certificate=cert)
+    other = CertificateFactory()
+    person_update(actor=manager, person=other.person, phone="13800000002")
+    return cert, other
+
+
+@pytest.fixture
+def mgr_client(client, manager_user):
+    client.login(username="manager", password=PASSWORD)
+    return client
+
+
+def test_list_filters_by_person(mgr_client, history):
+    cert, other = history
+    html = mgr_client.get(f"/audit/?person={cert.person_id}").content.decode()
+    assert "13800000001" in html and "13800000002" not in html
+    assert "换证中" in html  # the certificate's renewal shows under its person
+
+
+def test_list_filters_by_certificate_actor_and_date(mgr_client, history):
+    cert, _ = history
+    html = mgr_client.get(f"/audit/?certificate={cert.pk}").content.decode()
+    assert "13800000001" not in html and "换证中" in html
+    assert mgr_client.get("/audit/?actor=nobody").content.decode().count("<tr>") == 2
+    tomorrow = (date.today() + timedelta(days=2)).isoformat()
+    assert "13800000001" not in mgr_client.get(f"/audit/?from={tomorrow}").content.decode()
+
+
+def test_object_history_timeline(mgr_client, history):
+    cert, _ = history
+    html = mgr_client.get(f"/audit/object/people.person/{cert.person_id}/").content.decode()
+    assert "13800000001" in html and "manager" in html
+
+
+def test_export_xlsx_holds_the_filtered_rows_and_is_itself_audited(mgr_client, history):
+    cert, _ = history
+    resp = mgr_client.get(f"/audit/export.xlsx?person={cert.person_id}")
+    assert resp.status_code == 200
+    ws = load_workbook(io.BytesIO(b"".join(resp.streaming_content))).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "序号"
+    assert len(rows) == 1 + 2  # the phone change and the renewal
+    assert AuditEntry.objects.filter(action="export").exists()
+
+
+def test_anchor_page_and_verify_now(mgr_client, history, settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    assert mgr_client.get("/audit/anchors/").status_code == 200
+    html = mgr_client.post("/audit/anchors/verify/").content.decode()
+    assert "完整" in html
+
+
+@pytest.mark.parametrize("role", ["contractor_admin", "viewer", "area_head"])
+def test_only_safety_managers_read_the_trail(db, django_user_model, client, history, role):
+    make_user(django_user_model, "u", role, organization=OrganizationFactory())
+    client.login(username="u", password=PASSWORD)
+    for url in (
+        "/audit/",
+        "/audit/export.xlsx",
+        "/audit/anchors/",
+        f"/audit/object/people.person/{history[0].person_id}/",
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+def test_admin_cannot_edit_or_delete_entries(admin_client, history):
+    entry = AuditEntry.objects.first()
+    assert admin_client.get(f"/admin/audit/auditentry/{entry.pk}/change/").status_code in (403, 404)
+    assert admin_client.post(f"/admin/audit/auditentry/{entry.pk}/delete/").status_code in (
+        403,
+        404,
+    )
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_no_write_actor_cannot_use_system_actor_label():
+    assert Actor.system("x").label == "x"
