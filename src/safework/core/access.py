@@ -10,21 +10,31 @@ from .choices import Role
 from .errors import NotAllowed
 
 
-def _org_ids(actor: Actor) -> list[int]:
+def scope_organization_ids(actor: Actor) -> list[int]:
+    """The actor's organization and every organization below it (subcontractors of
+    subcontractors too): a contractor answers for its whole chain of subcontractors."""
     from .models import Organization
 
     if actor.organization_id is None:
         return []
-    return [actor.organization_id, *Organization.objects.filter(
-        parent_id=actor.organization_id
-    ).values_list("id", flat=True)]
+    found, frontier = [actor.organization_id], [actor.organization_id]
+    while frontier:
+        frontier = [
+            pk
+            for pk in Organization.objects.filter(parent_id__in=frontier).values_list(
+                "id", flat=True
+            )
+            if pk not in found
+        ]
+        found.extend(frontier)
+    return found
 
 
 def organizations_visible(qs: QuerySet, actor: Actor) -> QuerySet:
     if actor.sees_everything or actor.role == Role.AREA_HEAD:
         return qs
     if actor.role == Role.CONTRACTOR_ADMIN:
-        return qs.filter(id__in=_org_ids(actor))
+        return qs.filter(id__in=scope_organization_ids(actor))
     return qs.none()
 
 
@@ -44,7 +54,7 @@ def people_q(actor: Actor, prefix: str = "") -> Q | None:
     if actor.role == Role.AREA_HEAD:
         return Q(**{f"{prefix}sites__in": list(actor.site_ids)})
     if actor.role == Role.CONTRACTOR_ADMIN:
-        return Q(**{f"{prefix}organization_id__in": _org_ids(actor)})
+        return Q(**{f"{prefix}organization_id__in": scope_organization_ids(actor)})
     return Q(pk__in=[])
 
 
