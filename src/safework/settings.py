@@ -185,7 +185,7 @@ def _sqlite(name) -> dict:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": name,
         # A file, not memory, so that tests can reach it from other processes.
-        "TEST": {"NAME": str(DATA_DIR / "test-safework.sqlite3")},
+        "TEST": {"NAME": str(DATA_DIR / f"test-safework-{os.getpid()}.sqlite3")},
         "OPTIONS": {
             # WAL lets gunicorn workers and the Huey consumer read while one writes;
             # IMMEDIATE transactions take the write lock up front so two writers wait
