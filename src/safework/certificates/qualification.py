@@ -42,9 +42,7 @@ def person_reasons(person) -> list[str]:
 
 def _certificates(person, item_code: str) -> list:
     # Uses a prefetched ``certificates`` (with ``type``) when there is one: no N+1 on lists.
-    return [
-        c for c in person.certificates.all() if c.type.code == item_code and not c.superseded
-    ]
+    return [c for c in person.certificates.all() if c.type.code == item_code and not c.superseded]
 
 
 def qualification(person, item, on: date) -> Qualification:

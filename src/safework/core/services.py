@@ -9,7 +9,7 @@ from safework.audit.services import audit_record, diff
 
 from .access import require_owner_admin
 from .actors import Actor
-from .choices import OrganizationKind
+from .choices import OrganizationKind, RiskLevel
 from .errors import Conflict, ValidationFailed
 from .idnumbers import InvalidIdentifier, parse_credit_code
 from .models import Organization, Site, WorkArea
@@ -27,8 +27,16 @@ def _apply(obj, data: dict, fields: tuple[str, ...]) -> dict:
     return diff(before, snapshot(obj, fields))
 
 
-ORG_FIELDS = ("name", "kind", "credit_code", "parent", "contact_name", "contact_phone",
-              "contact_email", "is_active")
+ORG_FIELDS = (
+    "name",
+    "kind",
+    "credit_code",
+    "parent",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "is_active",
+)
 
 
 def _clean_org(data: dict, instance: Organization | None = None) -> dict:
@@ -39,7 +47,7 @@ def _clean_org(data: dict, instance: Organization | None = None) -> dict:
         if not name:
             errors["name"] = _("Enter the organization's name.")
         data["name"] = name
-    if "kind" in data and data["kind"] not in OrganizationKind.values:
+    if ("kind" in data or instance is None) and data.get("kind") not in OrganizationKind.values:
         errors["kind"] = _("Unknown organization kind.")
     raw = data.get("credit_code")
     if raw is not None:
@@ -70,8 +78,7 @@ def organization_create(*, actor: Actor, **data) -> Organization:
     org = Organization(**{k: v for k, v in data.items() if k in ORG_FIELDS})
     _check_org_unique(org)
     org.save()
-    audit_record(actor=actor, action="create", obj=org,
-                 changes=diff({}, snapshot(org, ORG_FIELDS)))
+    audit_record(actor=actor, action="create", obj=org, changes=diff({}, snapshot(org, ORG_FIELDS)))
     return org
 
 
@@ -92,21 +99,45 @@ def organization_deactivate(*, actor: Actor, organization: Organization) -> Orga
 
 
 SITE_FIELDS = ("name", "code", "owner", "address", "is_active")
+AREA_FIELDS = ("site", "name", "code", "risk_level", "description", "is_active")
+
+
+def _clean_named(data: dict, creating: bool, parent: tuple[str, type]) -> dict:
+    """Name, code and parent (owner or site) are required; checked here so that a missing
+    one is a field error and not a database error reported as something else."""
+    data = {k: v for k, v in data.items() if k in SITE_FIELDS + AREA_FIELDS}
+    errors = {}
+    for f in ("name", "code"):
+        if f in data or creating:
+            data[f] = str(data.get(f) or "").strip()
+            if not data[f]:
+                errors[f] = _("This field is required.")
+    key, model = parent
+    if (key in data or creating) and not isinstance(data.get(key), model):
+        errors[key] = _("This field is required.")
+    if "risk_level" in data and data["risk_level"] not in RiskLevel.values:
+        errors["risk_level"] = _("Unknown risk level.")
+    if errors:
+        raise ValidationFailed(errors)
+    return data
 
 
 @transaction.atomic
 def site_create(*, actor: Actor, **data) -> Site:
     require_owner_admin(actor)
+    data = _clean_named(data, True, ("owner", Organization))
     site = Site(**{k: v for k, v in data.items() if k in SITE_FIELDS})
     _save_unique(site, "code", _("A site with this code already exists."))
-    audit_record(actor=actor, action="create", obj=site,
-                 changes=diff({}, snapshot(site, SITE_FIELDS)))
+    audit_record(
+        actor=actor, action="create", obj=site, changes=diff({}, snapshot(site, SITE_FIELDS))
+    )
     return site
 
 
 @transaction.atomic
 def site_update(*, actor: Actor, site: Site, **data) -> Site:
     require_owner_admin(actor)
+    data = _clean_named(data, False, ("owner", Organization))
     changes = _apply(site, data, SITE_FIELDS)
     if changes:
         _save_unique(site, "code", _("A site with this code already exists."))
@@ -114,22 +145,22 @@ def site_update(*, actor: Actor, site: Site, **data) -> Site:
     return site
 
 
-AREA_FIELDS = ("site", "name", "code", "risk_level", "description", "is_active")
-
-
 @transaction.atomic
 def work_area_create(*, actor: Actor, **data) -> WorkArea:
     require_owner_admin(actor)
+    data = _clean_named(data, True, ("site", Site))
     area = WorkArea(**{k: v for k, v in data.items() if k in AREA_FIELDS})
     _save_unique(area, "code", _("This site already has a work area with this code."))
-    audit_record(actor=actor, action="create", obj=area,
-                 changes=diff({}, snapshot(area, AREA_FIELDS)))
+    audit_record(
+        actor=actor, action="create", obj=area, changes=diff({}, snapshot(area, AREA_FIELDS))
+    )
     return area
 
 
 @transaction.atomic
 def work_area_update(*, actor: Actor, work_area: WorkArea, **data) -> WorkArea:
     require_owner_admin(actor)
+    data = _clean_named(data, False, ("site", Site))
     changes = _apply(work_area, data, AREA_FIELDS)
     if changes:
         _save_unique(work_area, "code", _("This site already has a work area with this code."))

@@ -32,5 +32,5 @@ def _days_in_month(year: int, month: int) -> int:
     return monthrange(year, month)[1]
 
 
-def at_or_past_retirement(birth: date, sex: str, on: date) -> bool:
-    return on >= retirement_date(birth, sex)
+def at_or_past_retirement(birth: date, sex: str, on: date, *, cadre: bool = False) -> bool:
+    return on >= retirement_date(birth, sex, cadre=cadre)

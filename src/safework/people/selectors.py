@@ -66,18 +66,27 @@ def person_list(
     if organization_id:
         qs = qs.filter(organization_id=organization_id)
     if site_id:
-        qs = qs.filter(Exists(Person.sites.through.objects.filter(
-            person_id=OuterRef("pk"), site_id=site_id)))
+        qs = qs.filter(
+            Exists(Person.sites.through.objects.filter(person_id=OuterRef("pk"), site_id=site_id))
+        )
     if item_code:
-        qs = qs.filter(Exists(Person.special_operations.through.objects.filter(
-            person_id=OuterRef("pk"), certificatetype__code=item_code)))
+        qs = qs.filter(
+            Exists(
+                Person.special_operations.through.objects.filter(
+                    person_id=OuterRef("pk"), certificatetype__code=item_code
+                )
+            )
+        )
     if employment_state:
         qs = qs.filter(employment_state=employment_state)
     if status == UNQUALIFIED:
         qs = qs.filter(unqualified_q(on))
     elif status in Status.values:
-        qs = qs.filter(Exists(
-            Certificate.objects.filter(person_id=OuterRef("pk")).filter(status_q(status, on))))
+        qs = qs.filter(
+            Exists(
+                Certificate.objects.filter(person_id=OuterRef("pk")).filter(status_q(status, on))
+            )
+        )
     return qs.order_by("name", "id")
 
 
