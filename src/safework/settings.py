@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "huey.contrib.djhuey",
+    "ninja",
     "safework.core",
     "safework.accounts",
     "safework.audit",
