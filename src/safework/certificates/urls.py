@@ -1,4 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "certificates"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.certificate_list_view, name="list"),
+    path("catalogue/", views.catalogue, name="catalogue"),
+    path("new/<int:person_pk>/", views.certificate_create, name="create"),
+    path("<int:pk>/", views.certificate_detail, name="detail"),
+    path("<int:pk>/edit/", views.certificate_edit, name="edit"),
+    path("<int:pk>/renew/", views.certificate_renew, name="renew"),
+    path("<int:pk>/reinstate/", views.certificate_reinstate, name="reinstate"),
+    path("<int:pk>/suspend/", views.certificate_suspend, name="suspend"),
+    path("<int:pk>/revoke/", views.certificate_revoke, name="revoke"),
+    path("<int:pk>/review/", views.certificate_review, name="review"),
+    path("<int:pk>/replace/", views.certificate_replace, name="replace"),
+]
