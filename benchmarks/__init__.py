@@ -1,0 +1,1 @@
+"""Data generator and timing scripts; ``run.py`` runs every ``bench_*.py`` (DESIGN.md)."""
