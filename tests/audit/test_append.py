@@ -1,0 +1,153 @@
+"""Appending to the hash-chained audit trail: entry n carries prev_hash = hash of entry
+n-1 and hash = sha256(prev_hash + canonical body); seq counts 1, 2, 3 ... with no gap and
+no fork, also when several writers append at once; a rolled-back change leaves no entry."""
+
+import hashlib
+import json
+import threading
+from datetime import UTC
+
+import pytest
+from django.db import connection, transaction
+
+from safework.audit.chain import body_of, canonical
+from safework.audit.models import AuditEntry, AuditHead
+from safework.audit.services import audit_record
+from safework.core.actors import Actor
+
+GENESIS = "0" * 64
+
+
+def append(n: int, actor: Actor | None = None, **kw) -> None:
+    actor = actor or Actor.system("test")
+    for i in range(n):
+        audit_record(actor=actor, action="update", object_type="t", object_id=str(i), **kw)
+
+
+def recomputed_hash(entry: AuditEntry) -> str:
+    """sha256(prev_hash + canonical JSON of the body), from the stored row alone."""
+    body = body_of(
+        seq=entry.seq,
+        at=entry.at.astimezone(UTC),
+        actor=entry.actor,
+        actor_user_id=entry.actor_user_id,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        object_repr=entry.object_repr,
+        changes=entry.changes,
+        ip=entry.ip,
+        request_id=entry.request_id,
+    )
+    return hashlib.sha256(entry.prev_hash.encode() + canonical(body)).hexdigest()
+
+
+def assert_unbroken_chain(expected_count: int) -> None:
+    entries = list(AuditEntry.objects.order_by("seq"))
+    assert [e.seq for e in entries] == list(range(1, expected_count + 1))
+    prev = GENESIS
+    for e in entries:
+        assert e.prev_hash == prev, f"fork or gap at {e.seq}"
+        assert e.hash == recomputed_hash(e), f"hash of {e.seq} does not match its content"
+        prev = e.hash
+    head = AuditHead.objects.get(pk=1)
+    assert (head.seq, head.hash) == (expected_count, prev)
+
+
+def test_canonical_form_is_sorted_compact_utf8():
+    """The canonical body is what is hashed: key order and spacing must not matter, and
+    Chinese text is hashed as UTF-8, not as \\u escapes."""
+    assert canonical({"b": 1, "a": "焊工"}) == '{"a":"焊工","b":1}'.encode()
+    assert canonical({"a": "焊工", "b": 1}) == canonical(json.loads('{"b": 1, "a": "焊工"}'))
+
+
+def test_entries_chain_and_count_without_gaps(db):
+    append(5)
+    assert_unbroken_chain(5)
+
+
+def test_entry_records_who_what_and_the_changes(db, manager_user):
+    actor = Actor(user=manager_user, ip="10.1.2.3", request_id="req-1")
+    entry = audit_record(
+        actor=actor,
+        action="update",
+        object_type="people.person",
+        object_id="7",
+        object_repr="张三",
+        changes={"phone": {"before": "1", "after": "2"}},
+    )
+    entry.refresh_from_db()
+    assert (entry.actor, entry.actor_user_id, entry.ip, entry.request_id) == (
+        "manager",
+        manager_user.pk,
+        "10.1.2.3",
+        "req-1",
+    )
+    assert entry.changes == {"phone": {"before": "1", "after": "2"}}
+    assert_unbroken_chain(1)
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [("2001:DB8:0:0::1", "2001:db8::1"), ("", None), ("not-an-ip", None), ("10.0.0.1", "10.0.0.1")],
+)
+def test_ip_is_hashed_as_the_database_stores_it(db, raw, stored):
+    """The database keeps IPv6 compressed and lower-case and "" as NULL: the hash must be
+    computed over that form, or the intact chain would later fail verification. Something
+    that is no IP at all must not make the audited change fail (PostgreSQL inet)."""
+    append(1, Actor(system_label="x", ip=raw))
+    entry = AuditEntry.objects.get()
+    assert entry.ip == stored
+    assert_unbroken_chain(1)
+
+
+def test_rolled_back_change_leaves_no_entry_and_no_gap(db):
+    """STYLE.md 3: the entry is written in the change's transaction: a failed change has
+    no entry, and the next entry continues the chain where it was."""
+    append(2)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        append(1)
+        raise RuntimeError("the change fails after its audit entry")
+    append(1)
+    assert_unbroken_chain(3)
+
+
+def test_missing_head_row_is_recreated(db):
+    """The head row comes from a data migration; a flushed test database or a restored
+    dump without it must not stop writes."""
+    AuditHead.objects.all().delete()
+    append(2)
+    assert_unbroken_chain(2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_threads_never_fork_or_gap():
+    """Writers in several threads (own connections, own transactions) append at once:
+    the head row lock serialises them, so seq has no duplicate and no gap and every
+    prev_hash is its predecessor's hash."""
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "SQLite's test database is not shared between threads; see the "
+            "multi-process test in test_verify.py"
+        )
+    errors: list[BaseException] = []
+
+    def writer(k: int) -> None:
+        try:
+            append(15, Actor.system(f"thread-{k}"))
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert_unbroken_chain(90)
+    per_thread = {a: 0 for a in (f"thread-{k}" for k in range(6))}
+    for actor in AuditEntry.objects.values_list("actor", flat=True):
+        per_thread[actor] += 1
+    assert set(per_thread.values()) == {15}
