@@ -318,3 +318,17 @@ def test_area_head_sees_only_their_sites(client, django_user_model):
     assert "我的厂区" in html and "别的厂区" not in html
     area = WorkAreaFactory(site=other)
     assert client.get(reverse("core:work_area_edit", args=[area.pk])).status_code == 404
+
+
+def test_lockout_page_is_chinese(client, manager_user, settings):
+    # settings.py needs AXES_LOCKOUT_TEMPLATE = "registration/locked.html" for this page.
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 2
+    settings.AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+    for _ in range(2):
+        client.post(reverse("core:login"), {"username": "manager", "password": "wrong"})
+    response = client.post(
+        reverse("core:login"), {"username": "manager", "password": "Pw-for-tests-123"}
+    )
+    assert response.status_code == 429
+    assert "锁定" in response.content.decode()

@@ -121,6 +121,14 @@ def test_list_htmx_returns_only_the_results(manager_client, org_a):
     assert "<html" not in html
 
 
+def test_list_history_restore_gets_the_whole_page(manager_client, org_a):
+    response = manager_client.get(
+        reverse("people:list"), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]
+
+
 def test_list_is_paginated_by_50(manager_client, org_a):
     PersonFactory.create_batch(51, organization=org_a)
     response = manager_client.get(reverse("people:list"))

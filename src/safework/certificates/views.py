@@ -15,7 +15,7 @@ from safework.core.access import organizations_visible, require_write
 from safework.core.actors import Actor
 from safework.core.clock import today
 from safework.core.models import Organization
-from safework.core.views import actor_for, form_page, is_htmx, page, paginate, post_action
+from safework.core.views import actor_for, form_page, page, paginate, post_action, render_list
 from safework.people.selectors import person_get
 
 from . import services
@@ -50,12 +50,12 @@ def certificate_list_view(request):
     organizations = organizations_visible(Organization.objects.all(), actor)
     form = CertificateFilterForm(request.GET, organizations=organizations)
     qs = certificate_list(actor=actor, on=today(), **form.filters())
-    template = (
-        "certificates/_certificate_results.html"
-        if is_htmx(request)
-        else "certificates/certificate_list.html"
+    return render_list(
+        request,
+        page_template="certificates/certificate_list.html",
+        fragment_template="certificates/_certificate_results.html",
+        context={"form": form, "page_obj": paginate(request, qs)},
     )
-    return render(request, template, {"form": form, "page_obj": paginate(request, qs)})
 
 
 def _history(cert: Certificate) -> list[Certificate]:

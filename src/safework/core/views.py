@@ -18,6 +18,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -69,7 +70,19 @@ def page(view: Callable) -> Callable:
 
 
 def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """An htmx request for a fragment; a history restore (cache miss) wants the page."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render_list(request, *, page_template: str, fragment_template: str, context: dict):
+    """A list page, or only its results for htmx; the two share a URL, hence Vary."""
+    template = fragment_template if is_htmx(request) else page_template
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def paginate(request, qs: QuerySet, per_page: int = PER_PAGE) -> Page:

@@ -17,7 +17,7 @@ from safework.core.access import require_write
 from safework.core.actors import Actor
 from safework.core.clock import today
 from safework.core.idnumbers import age_on
-from safework.core.views import actor_for, form_page, is_htmx, page, paginate
+from safework.core.views import actor_for, form_page, is_htmx, page, paginate, render_list
 
 from . import services
 from .choices import EmploymentState
@@ -45,8 +45,12 @@ def person_list_view(request):
     )
     page_obj = paginate(request, qs)
     rows = [{"person": p, "quals": _qualification_rows(p, on)} for p in page_obj]
-    template = "people/_person_results.html" if is_htmx(request) else "people/person_list.html"
-    return render(request, template, {"form": form, "page_obj": page_obj, "rows": rows})
+    return render_list(
+        request,
+        page_template="people/person_list.html",
+        fragment_template="people/_person_results.html",
+        context={"form": form, "page_obj": page_obj, "rows": rows},
+    )
 
 
 def _qualification_rows(person: Person, on) -> list[dict]:
