@@ -66,7 +66,7 @@ class PagePagination(PaginationBase):
     page_size, pages}`` out."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1, description="Page number, starting at 1.")
+        page: int = Field(1, ge=1, le=1_000_000, description="Page number, starting at 1.")
         page_size: int = Field(
             ninja_settings.PAGINATION_PER_PAGE,
             ge=1,
@@ -86,7 +86,8 @@ class PagePagination(PaginationBase):
         count = self._items_count(queryset)
         offset = (page - 1) * size
         return {
-            "items": queryset[offset : offset + size],
+            # A page past the end is empty; it never reaches the database as a huge OFFSET.
+            "items": queryset[offset : offset + size] if offset < count else [],
             "count": count,
             "page": page,
             "page_size": size,

@@ -23,3 +23,69 @@ class RequestContextMiddleware(MiddlewareMixin):
         if getattr(request, "request_id", None):
             response["X-Request-ID"] = request.request_id
         return response
+
+
+class RejectNulMiddleware:
+    """NUL characters have no business in any field, and PostgreSQL cannot store them in
+    text: refuse such a request with a 400 instead of failing deep inside a query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul(request):
+            from django.http import HttpResponseBadRequest, JsonResponse
+            from django.utils.translation import gettext as _
+
+            message = _("The request contains a NUL character, which no field accepts.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"message": message, "errors": []}, status=400)
+            return HttpResponseBadRequest(message)
+        return self.get_response(request)
+
+
+def _has_nul(request) -> bool:
+    if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get(
+        "QUERY_STRING", ""
+    ):
+        return True
+    content_type = request.META.get("CONTENT_TYPE", "")
+    if content_type.startswith("application/json"):
+        return b"\\u0000" in request.body or b"\x00" in request.body
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return b"%00" in request.body or b"\x00" in request.body
+    if content_type.startswith("multipart/form-data"):
+        return any("\x00" in v for vs in request.POST.lists() for v in vs[1])
+    return False
+
+
+class ChineseFirstLocaleMiddleware:
+    """Pages are in Chinese (zh-hans) unless the user picked another language with the
+    switcher (cookie); a browser's Accept-Language does not override that. API clients may
+    still ask for English with Accept-Language; without it they get Chinese."""
+
+    def __init__(self, get_response):
+        from django.middleware.locale import LocaleMiddleware
+
+        self.get_response = get_response
+        self._api = LocaleMiddleware(get_response)
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        if request.path.startswith("/api/"):
+            return self._api(request)
+        lang = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if lang not in dict(settings.LANGUAGES):
+            lang = settings.LANGUAGE_CODE
+        translation.activate(lang)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        patch = response.get("Vary", "")
+        if "Cookie" not in patch:
+            from django.utils.cache import patch_vary_headers
+
+            patch_vary_headers(response, ("Cookie",))
+        return response
