@@ -190,6 +190,24 @@ def test_blacklisting_needs_a_reason(create, manager):
     }
 
 
+def test_leaving_twice_is_one_change(create, manager):
+    person = create()
+    for _ in range(2):
+        svc.person_set_state(actor=manager, person=person, state=EmploymentState.LEFT)
+    assert [e.action for e in entries(person)] == ["create", "state_change"]
+
+
+def test_area_head_may_take_a_person_off_own_site_but_not_off_anothers(db, org, django_user_model):
+    mine, theirs = SiteFactory(), SiteFactory()
+    head = Actor(user=make_user(django_user_model, "ah", Role.AREA_HEAD, sites=[mine]))
+    person = svc.person_create(actor=head, name="甲", id_number=ID, organization=org, sites=[mine])
+    person.sites.add(theirs)
+    with pytest.raises(ValidationFailed):
+        svc.person_update(actor=head, person=person, sites=[mine])
+    svc.person_update(actor=head, person=person, sites=[theirs])
+    assert list(person.sites.all()) == [theirs]
+
+
 def test_unknown_state_is_rejected(create, manager):
     with pytest.raises(ValidationFailed):
         svc.person_set_state(actor=manager, person=create(), state="retired")

@@ -71,7 +71,7 @@ def _check_sites(actor: Actor, sites: list | None, person: Person | None, errors
     current = set(person.sites.values_list("id", flat=True)) if person else set()
     if (chosen ^ current) - set(actor.site_ids):
         errors["sites"] = _("You can only assign people to your own sites.")
-    elif not chosen & set(actor.site_ids):
+    elif person is None and not chosen & set(actor.site_ids):
         errors["sites"] = _("Choose at least one of your sites.")
 
 
@@ -209,14 +209,12 @@ def person_set_state(*, actor: Actor, person: Person, state: str, reason: str = 
     if state == EmploymentState.BLACKLISTED and not reason.strip():
         raise ValidationFailed({"reason": _("Give the reason for blacklisting.")})
     before = {"employment_state": person.employment_state, "state_reason": person.state_reason}
+    changes = diff(before, {"employment_state": state, "state_reason": reason.strip()})
+    if not changes:
+        return person  # a repeated click changes nothing and records nothing
     person.employment_state, person.state_reason = state, reason.strip()
     person.save(update_fields=["employment_state", "state_reason", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="state_change",
-        obj=person,
-        changes=diff(before, {"employment_state": state, "state_reason": person.state_reason}),
-    )
+    audit_record(actor=actor, action="state_change", obj=person, changes=changes)
     return person
 
 
