@@ -116,6 +116,14 @@ def test_own_id_number_is_accepted_with_or_without_t(create, person, prefix):
     assert cert.number == (prefix.upper() + person.full_id_number())
 
 
+def test_full_width_number_is_stored_in_ascii(create, person):
+    """Numbers typed with a Chinese input method arrive in full-width characters."""
+    full_width = "Ｔ" + person.full_id_number().translate(
+        str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+    )
+    assert create(number=full_width).number == "T" + person.full_id_number()
+
+
 def test_legacy_eighteen_digit_number_that_is_no_id_number_is_accepted(create):
     """RULES.md 1: accept legacy formats; an 18-digit number whose check digit is not an
     ID check digit is an old certificate number, not somebody's ID number."""

@@ -127,7 +127,15 @@ def test_scientific_notation_from_excel_is_explained(raw):
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "   ", "1101051949123100", "11010519491231002XX", "11010519491231002A"]
+    "raw",
+    [
+        "",
+        "   ",
+        "1101051949123100",
+        "11010519491231002XX",
+        "11010519491231002A",
+        "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X",  # digits of another script are not ID digits
+    ],
 )
 def test_wrong_shapes_are_rejected(raw):
     rejects(raw)
@@ -191,6 +199,7 @@ def test_credit_code_is_normalised():
     """Lower case, full-width characters and spaces are what people paste."""
     assert parse_credit_code(" 91350100m000100y43 ") == "91350100M000100Y43"
     assert parse_credit_code("９１３５０１００Ｍ０００１００Ｙ４３") == "91350100M000100Y43"
+    assert parse_credit_code("９１３５０１００ｍ０００１００ｙ４３") == "91350100M000100Y43"
 
 
 def test_credit_code_wrong_check_is_rejected():

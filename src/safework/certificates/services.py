@@ -4,6 +4,7 @@ record a review (复审), and record the new certificate that replaces an old on
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, timedelta
 
 from django.db import IntegrityError, transaction
@@ -33,7 +34,7 @@ FIELDS = (
     "review_extended_by",
 )
 STATE_FIELDS = ("manual_state", "manual_state_on", "manual_reason", "revocation_kind")
-_ID_LIKE = re.compile(r"^T?(\d{17}[\dX])$")
+_ID_LIKE = re.compile(r"^T?([0-9]{17}[0-9X])$")
 
 
 def add_years(d: date, years: int) -> date:
@@ -69,7 +70,9 @@ def _resolve_type(raw, errors: dict) -> CertificateType | None:
 
 
 def _validate(data: dict, person: Person, errors: dict) -> None:
-    data["number"] = re.sub(r"\s+", "", str(data.get("number") or "")).upper()
+    # Full-width characters from a Chinese input method become ASCII (NFKC).
+    number = unicodedata.normalize("NFKC", str(data.get("number") or ""))
+    data["number"] = re.sub(r"\s+", "", number).upper()
     data["issued_by"] = str(data.get("issued_by") or "").strip()
     if not data["number"]:
         errors["number"] = _("Enter the certificate number.")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,10 +20,12 @@ _ID_CHECK = "10X98765432"
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
-_FULLWIDTH = str.maketrans(
-    "０１２３４５６７８９ＸｘＡＢＣＤＥＦＧＨＪＫＬＭＮＰＱＲＴＵＷＹ",
-    "0123456789XxABCDEFGHJKLMNPQRTUWY",
-)
+
+def _normalize(raw) -> str:
+    """What people paste: full-width characters from a Chinese input method (NFKC maps
+    them, lower case included, to ASCII), spaces anywhere, lower-case letters. Patterns
+    below say [0-9], not \\d, which would also accept other scripts' digits."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(raw or ""))).upper()
 
 
 class InvalidIdentifier(ValueError):
@@ -45,7 +48,7 @@ class ResidentId:
 
 
 def normalize_id_number(raw: str) -> str:
-    return re.sub(r"\s+", "", str(raw or "")).translate(_FULLWIDTH).upper()
+    return _normalize(raw)
 
 
 def id_check_char(first17: str) -> str:
@@ -61,18 +64,18 @@ def parse_id_number(raw: str) -> ResidentId:
     number = normalize_id_number(raw)
     if not number:
         raise InvalidIdentifier(_("The ID number is empty."))
-    if re.fullmatch(r"\d{15}", number):
+    if re.fullmatch(r"[0-9]{15}", number):
         raise InvalidIdentifier(
             _(
                 "This is an old 15-digit ID number, which has no check digit. "
                 "Please enter the 18-digit ID number."
             )
         )
-    if re.fullmatch(r"\d(\.\d+)?E\+?\d+", number):
+    if re.fullmatch(r"[0-9](\.[0-9]+)?E\+?[0-9]+", number):
         raise InvalidIdentifier(
             _("The ID number was stored as a number in scientific notation and lost digits.")
         )
-    if not re.fullmatch(r"\d{17}[\dX]", number):
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise InvalidIdentifier(
             _("An ID number has 18 characters: 17 digits and a final digit or X.")
         )
@@ -110,7 +113,7 @@ def uscc_check_char(first17: str) -> str:
 
 
 def normalize_credit_code(raw: str) -> str:
-    return re.sub(r"\s+", "", str(raw or "")).translate(_FULLWIDTH).upper()
+    return _normalize(raw)
 
 
 def parse_credit_code(raw: str) -> str:
