@@ -128,3 +128,24 @@ def test_qualifications_for_every_special_operation(db):
     cert(person)
     answers = {q.item_code: q.qualified for q in qualifications_for(person, ON)}
     assert answers == {"MEM-2.1": True, "SAMR-N1": False}
+
+
+def test_every_reason_has_a_chinese_label():
+    """DESIGN.md: reason codes are stable English snake_case, each with a Chinese label
+    (what the gate and the site supervisor show), Chinese being the default language."""
+    import re
+
+    from safework.certificates.choices import Status
+    from safework.certificates.reasons import REASONS, reason_label
+
+    design = """unknown_credential badge_revoked person_inactive person_blacklisted
+        no_certificate certificate_expired review_overdue certificate_renewing
+        certificate_suspended certificate_revoked reexam_required not_admitted
+        briefing_not_passed area_not_authorized""".split()
+    assert set(design) <= set(REASONS)
+    for code in REASONS:
+        assert re.fullmatch(r"[a-z_]+", code)
+        assert re.search(r"[\u4e00-\u9fff]", reason_label(code)), code
+    for status in Status:
+        assert re.search(r"[\u4e00-\u9fff]", str(status.label)), status
+    assert reason_label("certificate_renewing") == "证书换证中"
