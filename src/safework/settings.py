@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "safework.audit",
     "safework.certificates",
     "safework.people",
+    "safework.alerts",
+    "safework.access",
 ]
 
 MIDDLEWARE = [

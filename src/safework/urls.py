@@ -11,6 +11,8 @@ urlpatterns = [
     path("api/", include("safework.api")),
     path("account/", include("safework.accounts.urls")),
     path("audit/", include("safework.audit.urls")),
+    path("alerts/", include("safework.alerts.urls")),
+    path("access/", include("safework.access.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

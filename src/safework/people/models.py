@@ -37,6 +37,9 @@ class Person(TimeStamped):
         help_text=_("The operation items this person is employed to perform."),
     )
     job_title = models.CharField(_("job title"), max_length=100, blank=True)
+    # Storage name of the face photo, re-encoded on intake (safework.core.uploads); served
+    # only through a scoped view, never as a public media URL.
+    photo = models.CharField(_("photo"), max_length=200, blank=True, editable=False)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
