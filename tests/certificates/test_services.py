@@ -401,6 +401,8 @@ def test_replaced_certificate_cannot_be_replaced_or_marked_again(create, manager
         )
     with pytest.raises(ValidationFailed):
         svc.certificate_renew(actor=manager, certificate=old)
+    with pytest.raises(ValidationFailed):
+        svc.certificate_update(actor=manager, certificate=old, valid_until=date(2028, 2, 1))
 
 
 # --- who may -------------------------------------------------------------------------
