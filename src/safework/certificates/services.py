@@ -399,7 +399,8 @@ def next_review_after(certificate: Certificate, reviewed_on: date) -> date | Non
 @transaction.atomic
 def certificate_replace(*, actor: Actor, certificate: Certificate, **data) -> Certificate:
     """Record the new certificate issued after renewal or 延期复审 (第二十四条); the old one
-    is kept in history, marked as replaced."""
+    is kept in history, marked as replaced. Two audit entries: ``create`` on the new
+    certificate and ``replace`` on the old one."""
     require_write(actor)
     _in_scope(actor, certificate.person)
     old = Certificate.objects.select_for_update().get(pk=certificate.pk)
