@@ -138,10 +138,22 @@ def test_every_reason_has_a_chinese_label():
     from safework.certificates.choices import Status
     from safework.certificates.reasons import REASONS, reason_label
 
-    design = """unknown_credential badge_revoked person_inactive person_blacklisted
-        no_certificate certificate_expired review_overdue certificate_renewing
-        certificate_suspended certificate_revoked reexam_required not_admitted
-        briefing_not_passed area_not_authorized""".split()
+    design = [
+        "unknown_credential",
+        "badge_revoked",
+        "person_inactive",
+        "person_blacklisted",
+        "no_certificate",
+        "certificate_expired",
+        "review_overdue",
+        "certificate_renewing",
+        "certificate_suspended",
+        "certificate_revoked",
+        "reexam_required",
+        "not_admitted",
+        "briefing_not_passed",
+        "area_not_authorized",
+    ]
     assert set(design) <= set(REASONS)
     for code in REASONS:
         assert re.fullmatch(r"[a-z_]+", code)
