@@ -71,6 +71,11 @@ def _secret(name: str, generate) -> str:
 
 
 SECRET_KEY = _secret("SAFEWORK_SECRET_KEY", lambda: secrets.token_urlsafe(50))
+if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "SAFEWORK_SECRET_KEY is too short or too simple (at least 50 random characters); "
+        "make one with `python -c 'import secrets; print(secrets.token_urlsafe(50))'`"
+    )
 # Comma-separated Fernet keys; the first encrypts, all decrypt (key rotation).
 FIELD_KEYS = [
     k.strip()
@@ -312,6 +317,21 @@ globals().update(_email(os.environ.get("SAFEWORK_EMAIL_URL", "").strip()))
 
 # Certificate status "expiring" covers this many days ahead (the largest warning threshold).
 EXPIRY_WARNING_DAYS = _env_int("SAFEWORK_EXPIRY_WARNING_DAYS", 30)
+
+# Alerts (issue 4): outbox delivery. Dead after ALERTS_MAX_ATTEMPTS; a failed attempt waits
+# BACKOFF x 2^(n-1) seconds (capped); a worker's claim on a message lasts LEASE seconds
+# (longer than any send: HTTP_TIMEOUT), after which a killed worker's message is due again.
+ALERTS_MAX_ATTEMPTS = _env_int("SAFEWORK_ALERTS_MAX_ATTEMPTS", 10)
+ALERTS_BACKOFF_SECONDS = _env_int("SAFEWORK_ALERTS_BACKOFF_SECONDS", 60)
+ALERTS_BACKOFF_MAX_SECONDS = _env_int("SAFEWORK_ALERTS_BACKOFF_MAX_SECONDS", 6 * 3600)
+ALERTS_LEASE_SECONDS = _env_int("SAFEWORK_ALERTS_LEASE_SECONDS", 300)
+ALERTS_HTTP_TIMEOUT = _env_int("SAFEWORK_ALERTS_HTTP_TIMEOUT", 10)
+# A scan after missed days still sends a lapse notice for what lapsed up to this many
+# days ago (the single most urgent warning), not for what lapsed long before.
+ALERTS_CATCH_UP_DAYS = _env_int("SAFEWORK_ALERTS_CATCH_UP_DAYS", 7)
+ALERTS_DELIVER_ON_COMMIT = _env_bool("SAFEWORK_ALERTS_DELIVER_ON_COMMIT", True)
+# Links in emails and robot messages point here, e.g. https://safework.example.com
+SITE_URL = os.environ.get("SAFEWORK_SITE_URL", "").strip().rstrip("/")
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -103,4 +103,4 @@ def test_served_with_safe_headers():
     assert resp["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in resp["Content-Security-Policy"]
     assert resp["Content-Type"] == "image/jpeg"
-    resp.close()
+    resp.file_to_stream.close()  # not resp.close(): that signals request_finished

@@ -32,6 +32,6 @@ def page(browser, live_server):
         locale="zh-CN", viewport={"width": 1280, "height": 900}, base_url=live_server.url
     )
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     yield page
     context.close()
