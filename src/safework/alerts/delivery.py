@@ -56,12 +56,17 @@ def due_q(now: datetime) -> Q:
     return Q(state__in=[State.PENDING, State.FAILED], next_attempt_at__lte=now) & unleased
 
 
-def claim(*, now: datetime | None = None, limit: int = 20) -> list[Notification]:
-    """Lease up to ``limit`` due rows to this worker; returns them with their token."""
+def claim(
+    *, now: datetime | None = None, limit: int = 20, only: int | None = None
+) -> list[Notification]:
+    """Lease up to ``limit`` due rows (or just row ``only``) to this worker; returns them
+    with their token."""
     now = now or timezone.now()
     token = uuid.uuid4().hex
     with transaction.atomic():
         candidates = Notification.objects.filter(due_q(now)).order_by("next_attempt_at", "id")
+        if only is not None:
+            candidates = candidates.filter(pk=only)
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True)
         ids = list(candidates.values_list("id", flat=True)[:limit])
@@ -144,3 +149,12 @@ def deliver_due(
         for notification in claimed:
             report.add(deliver(notification, now=now))
     return report
+
+
+def deliver_now(notification: Notification) -> Notification:
+    """Deliver one message at once (the test button), through the same claim: a worker
+    that got there first simply wins."""
+    for claimed in claim(only=notification.pk, limit=1):
+        deliver(claimed)
+    notification.refresh_from_db()
+    return notification

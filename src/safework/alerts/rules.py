@@ -49,11 +49,17 @@ class AlertRules(Thresholds):
     lapse); an audience left out is never told."""
 
     notify_on_lapse: bool = True
-    recipients_from_days: dict[Audience, int] = Field(
-        default_factory=lambda: dict(DEFAULT_FROM_DAYS)
-    )
+    recipients_from_days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_FROM_DAYS))
     renewal_reminder_days: int = Field(default=30, ge=1, le=MAX_DAYS)
     type_overrides: dict[str, Thresholds] = Field(default_factory=dict)
+
+    @field_validator("recipients_from_days")
+    @classmethod
+    def _known_audiences(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = set(value) - set(Audience.values)
+        if unknown:
+            raise ValueError(f"unknown recipients: {', '.join(sorted(unknown))}")
+        return value
 
     def thresholds_for(self, type_code: str) -> Thresholds:
         return self.type_overrides.get(type_code) or self

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from safework.certificates.models import Certificate
 from safework.certificates.status import horizon_days, status_annotation
@@ -23,7 +23,7 @@ def transitions_of(day: date) -> list[StatusTransition]:
         | Q(valid_until=edge)
         | Q(next_review_due=edge),
         superseded=False,
-    )
+    ).exclude(Exists(StatusTransition.objects.filter(certificate_id=OuterRef("pk"), on=day)))
     rows = (
         candidates.annotate(old=status_annotation(before), new=status_annotation(day))
         .exclude(old=F("new"))

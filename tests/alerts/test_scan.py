@@ -1,0 +1,227 @@
+"""The daily scan (issue 4): thresholds, idempotency, catch-up, renewal, recipients per
+level, per-owner and per-type rules, the day's status transitions, the audit entry."""
+
+from datetime import timedelta
+
+import pytest
+
+from safework.alerts import services
+from safework.alerts.choices import LAPSE, Channel, WarningKind
+from safework.alerts.models import CertificateWarning, InboxItem, Notification, StatusTransition
+from safework.audit.models import AuditEntry
+from safework.certificates.services import certificate_renew
+from safework.core.actors import Actor
+from safework.core.choices import OrganizationKind
+from safework.people.choices import EmploymentState
+from tests.factories import CertificateFactory, OrganizationFactory, SiteFactory
+
+from .conftest import DAY0, certificate, worker
+
+pytestmark = pytest.mark.django_db
+
+
+def scan(plant, day):
+    return services.scan_expiry(on=day, actor=plant.system)
+
+
+def levels(cert):
+    return list(
+        CertificateWarning.objects.filter(certificate=cert)
+        .order_by("scan_date")
+        .values_list("kind", "level", "scan_date")
+    )
+
+
+def test_each_threshold_once_then_the_lapse(plant, clock, sms_channel):
+    cert = certificate(worker(plant), valid_until=DAY0 + timedelta(days=30))
+    for day in range(0, 40):
+        scan(plant, DAY0 + timedelta(days=day))
+    assert levels(cert) == [
+        ("expiry", 30, DAY0),
+        ("expiry", 15, DAY0 + timedelta(days=15)),
+        ("expiry", 7, DAY0 + timedelta(days=23)),
+        ("expiry", LAPSE, DAY0 + timedelta(days=31)),  # valid_until itself is still in force
+    ]
+
+
+def test_running_twice_sends_nothing_twice(plant, clock, sms_channel):
+    certificate(worker(plant), valid_until=DAY0 + timedelta(days=10))
+    first = scan(plant, DAY0)
+    count = Notification.objects.count()
+    second = scan(plant, DAY0)
+    assert first.warnings == 1 and first.notifications > 0
+    assert (second.warnings, second.notifications) == (0, 0)
+    assert Notification.objects.count() == count
+    assert InboxItem.objects.count() == first.inbox
+
+
+def test_after_missed_days_only_the_most_urgent_warning(plant, clock, sms_channel):
+    cert = certificate(worker(plant), valid_until=DAY0 + timedelta(days=20))
+    scan(plant, DAY0)  # level 30
+    scan(plant, DAY0 + timedelta(days=16))  # 4 days left: 15 was missed, 7 is due
+    assert [lvl for _k, lvl, _d in levels(cert)] == [30, 7]
+    # A late scan of a missed day cannot send the stale level afterwards.
+    scan(plant, DAY0 + timedelta(days=6))
+    assert [lvl for _k, lvl, _d in levels(cert)] == [30, 7]
+
+
+def test_something_that_lapsed_long_ago_is_not_news(plant, clock, sms_channel, settings):
+    settings.ALERTS_CATCH_UP_DAYS = 7
+    recent = certificate(worker(plant), valid_until=DAY0 - timedelta(days=3))
+    old = certificate(worker(plant, phone="13900000002"), valid_until=DAY0 - timedelta(days=90))
+    scan(plant, DAY0)
+    assert [lvl for _k, lvl, _d in levels(recent)] == [LAPSE]
+    assert levels(old) == []
+
+
+def test_sixty_day_calendar_sends_exactly_the_expected_warnings(plant, clock, sms_channel):
+    """A simulated calendar: each cert's expected (kind, level, day index) listed by hand."""
+    w = worker(plant)
+    a = certificate(w, valid_until=DAY0 + timedelta(days=45))
+    b = certificate(
+        w, valid_until=DAY0 + timedelta(days=2000), next_review_due=DAY0 + timedelta(days=9)
+    )
+    c = certificate(w, valid_until=DAY0 + timedelta(days=100))  # nothing within 60 days
+    d = certificate(w, valid_until=DAY0 + timedelta(days=12))
+    for day in range(60):
+        scan(plant, DAY0 + timedelta(days=day))
+    got = {
+        (w.certificate_id, w.kind, w.level, (w.scan_date - DAY0).days)
+        for w in CertificateWarning.objects.all()
+    }
+    expected = {
+        (a.pk, "expiry", 30, 15), (a.pk, "expiry", 15, 30), (a.pk, "expiry", 7, 38),
+        (a.pk, "expiry", LAPSE, 46),
+        (b.pk, "review", 15, 0), (b.pk, "review", 7, 2), (b.pk, "review", LAPSE, 10),
+        (d.pk, "expiry", 15, 0), (d.pk, "expiry", 7, 5), (d.pk, "expiry", LAPSE, 13),
+    }  # fmt: skip
+    assert got == expected
+    assert not CertificateWarning.objects.filter(certificate=c).exists()
+
+
+def test_renewal_stops_expiry_warnings_and_reminds_after_30_days(plant, clock, sms_channel):
+    cert = certificate(worker(plant), valid_until=DAY0 + timedelta(days=20))
+    scan(plant, DAY0)
+    clock.day = DAY0 + timedelta(days=1)
+    certificate_renew(actor=Actor.system("test"), certificate=cert)
+    for day in range(1, 45):
+        scan(plant, DAY0 + timedelta(days=day))
+    assert levels(cert) == [
+        ("expiry", 30, DAY0),
+        (WarningKind.RENEWAL_OPEN, 30, DAY0 + timedelta(days=31)),
+    ]
+    reminder = CertificateWarning.objects.get(kind=WarningKind.RENEWAL_OPEN)
+    to = set(reminder.notifications.values_list("recipient", flat=True))
+    assert to == {"manager@plant.test"}  # the safety manager only
+    assert InboxItem.objects.filter(warning=reminder).get().user == plant.manager
+
+
+def _recipients(warning):
+    return {(n.channel, n.recipient) for n in warning.notifications.all()}
+
+
+def test_recipients_per_level(plant, clock, sms_channel):
+    person = worker(plant)
+    certificate(person, valid_until=DAY0 + timedelta(days=10))
+    scan(plant, DAY0)
+    at_15 = CertificateWarning.objects.get()
+    assert _recipients(at_15) == {
+        (Channel.SMS_ALIYUN, "13912345678"),  # the worker
+        (Channel.SMS_ALIYUN, "13800000002"),  # the contractor's contact
+        (Channel.EMAIL, "contact@jiangsu.test"),
+        (Channel.EMAIL, "admin@jiangsu.test"),  # the contractor admin
+        (Channel.EMAIL, "manager@plant.test"),  # the safety manager
+    }
+    scan(plant, DAY0 + timedelta(days=4))
+    at_7 = CertificateWarning.objects.get(level=7)
+    assert _recipients(at_7) - _recipients(at_15) == {(Channel.EMAIL, "head@plant.test")}
+    users = set(InboxItem.objects.filter(warning=at_7).values_list("user__username", flat=True))
+    assert users == {"anquan", "quyu", "chengbao"}  # not the head of the other site
+
+
+def test_group_robots_of_the_owner_and_the_contractor(plant, clock, sms_channel, server):
+    for org, key in ((plant.owner, "owner"), (plant.contractor, "contractor")):
+        services.channel_save(
+            actor=plant.system, channel=Channel.WECOM, organization=org,
+            values={"webhook_url": server.url(f"/wecom?key={key}")},
+        )  # fmt: skip
+    certificate(worker(plant), valid_until=DAY0 + timedelta(days=10))
+    scan(plant, DAY0)
+    groups = Notification.objects.filter(channel=Channel.WECOM)
+    assert sorted(groups.values_list("organization_id", flat=True)) == sorted(
+        [plant.owner.pk, plant.contractor.pk]
+    )
+
+
+def test_without_an_sms_account_the_scan_says_so(plant, clock):
+    certificate(worker(plant), valid_until=DAY0 + timedelta(days=10))
+    report = scan(plant, DAY0)
+    assert report.skipped["no_sms_channel"] == 2  # the worker and the contractor contact
+    assert not Notification.objects.filter(channel__startswith="sms").exists()
+
+
+def test_people_who_left_and_marked_certificates_get_nothing(plant, clock, sms_channel):
+    gone = worker(plant)
+    gone.employment_state = EmploymentState.LEFT
+    gone.save()
+    certificate(gone, valid_until=DAY0 + timedelta(days=10))
+    certificate(worker(plant), valid_until=DAY0 + timedelta(days=10), manual_state="suspended")
+    assert scan(plant, DAY0).warnings == 0
+
+
+def test_thresholds_per_owner_and_per_certificate_type(plant, clock, sms_channel):
+    services.policy_save(
+        actor=plant.system, organization=plant.owner,
+        rules={"expiry_days": [60, 20], "type_overrides": {"SAMR-N1": {"expiry_days": [90]}}},
+    )  # fmt: skip
+    other_owner = OrganizationFactory(kind=OrganizationKind.OWNER, name="西部化工")
+    elsewhere = SiteFactory(owner=other_owner)
+    welder = certificate(worker(plant), valid_until=DAY0 + timedelta(days=50))
+    forklift = certificate(
+        worker(plant, phone="13900000003"), valid_until=DAY0 + timedelta(days=80)
+    )
+    forklift.type = type(forklift.type).objects.get(code="SAMR-N1")
+    forklift.save()
+    far_person = worker(plant, phone="13900000004")
+    far_person.sites.set([elsewhere])
+    far = certificate(far_person, valid_until=DAY0 + timedelta(days=50))
+    scan(plant, DAY0)
+    assert [lvl for _k, lvl, _d in levels(welder)] == [60]
+    assert [lvl for _k, lvl, _d in levels(forklift)] == [90]
+    assert levels(far) == []  # the other owner has the defaults: 30 days
+
+
+def test_status_transitions_of_the_day(plant, clock, sms_channel):
+    expired = certificate(worker(plant), valid_until=DAY0 - timedelta(days=1))
+    overdue = certificate(
+        worker(plant, phone="13900000005"),
+        valid_until=DAY0 + timedelta(days=900),
+        next_review_due=DAY0 - timedelta(days=1),
+    )
+    entering = certificate(
+        worker(plant, phone="13900000006"), valid_until=DAY0 + timedelta(days=30)
+    )
+    CertificateFactory(valid_until=DAY0 + timedelta(days=300))  # nothing happens to it
+    report = scan(plant, DAY0)
+    got = set(StatusTransition.objects.values_list("certificate_id", "from_status", "to_status"))
+    assert got == {
+        (expired.pk, "expiring", "expired"),
+        (overdue.pk, "expiring", "review_overdue"),
+        (entering.pk, "valid", "expiring"),
+    }
+    assert report.transitions == 3 and scan(plant, DAY0).transitions == 0
+
+
+def test_transitions_of_missed_days_are_caught_up(plant, clock, sms_channel):
+    scan(plant, DAY0)
+    cert = certificate(worker(plant), valid_until=DAY0 + timedelta(days=1))
+    scan(plant, DAY0 + timedelta(days=4))  # days 1-4 in one go
+    row = StatusTransition.objects.get(certificate=cert, to_status="expired")
+    assert row.on == DAY0 + timedelta(days=2)
+
+
+def test_the_scan_is_audited(plant, clock, sms_channel):
+    certificate(worker(plant), valid_until=DAY0 + timedelta(days=10))
+    scan(plant, DAY0)
+    entry = AuditEntry.objects.filter(action="alerts.scan").get()
+    assert entry.changes["warnings"]["after"] == 1
