@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestInvalid
 from ninja.renderers import JSONRenderer
 
+from safework.access.api import authorization_router, badge_router, gate_router
 from safework.certificates.api import catalogue_router
 from safework.certificates.api import router as certificates_router
 from safework.core.api import router as organizations_router
@@ -47,6 +48,9 @@ api.add_router("", organizations_router)
 api.add_router("", persons_router)
 api.add_router("", certificates_router)
 api.add_router("", catalogue_router)
+api.add_router("", gate_router)
+api.add_router("", badge_router)
+api.add_router("", authorization_router)
 
 # Included at /api/ by safework.urls: DESIGN.md promises the OpenAPI docs at /api/docs.
 urlpatterns = [
@@ -107,6 +111,13 @@ FIELD_LABELS = {
     "page": gettext_lazy("page"),
     "page_size": gettext_lazy("page size"),
     "token": gettext_lazy("API token"),
+    "credential": gettext_lazy("credential"),
+    "credential_type": gettext_lazy("credential type"),
+    "gate": gettext_lazy("gate"),
+    "direction": gettext_lazy("direction"),
+    "since": gettext_lazy("cursor"),
+    "limit": gettext_lazy("limit"),
+    "area_id": gettext_lazy("work area"),
 }
 
 # Pydantic error types -> a message a person reads; "date_..." covers every date error.

@@ -318,6 +318,18 @@ globals().update(_email(os.environ.get("SAFEWORK_EMAIL_URL", "").strip()))
 # Certificate status "expiring" covers this many days ahead (the largest warning threshold).
 EXPIRY_WARNING_DAYS = _env_int("SAFEWORK_EXPIRY_WARNING_DAYS", 30)
 
+# Gate access (issue 5). Badge signing keys "kid[:secret],...": the first signs, all
+# verify; a kid without a secret is derived from SECRET_KEY (default "k1"). Parsed
+# strictly at start-up by safework.access.keys.
+BADGE_KEYS = os.environ.get("SAFEWORK_BADGE_KEYS", "").strip()
+# Where phones reach the public badge page (the QR code's URL); default: the request's host.
+BADGE_BASE_URL = os.environ.get("SAFEWORK_BADGE_BASE_URL", "").strip().rstrip("/")
+BADGE_PAGE_RATE = _env_int("SAFEWORK_BADGE_PAGE_RATE", 30)  # views per client and minute
+# Gate events commit without waiting for the WAL flush (PostgreSQL), see access.services.
+GATE_ASYNC_COMMIT = _env_bool("SAFEWORK_GATE_ASYNC_COMMIT", True)
+# An entry without a later exit counts as on site for at most this long.
+GATE_PRESENCE_HOURS = _env_int("SAFEWORK_GATE_PRESENCE_HOURS", 24)
+
 # Alerts (issue 4): outbox delivery. Dead after ALERTS_MAX_ATTEMPTS; a failed attempt waits
 # BACKOFF x 2^(n-1) seconds (capped); a worker's claim on a message lasts LEASE seconds
 # (longer than any send: HTTP_TIMEOUT), after which a killed worker's message is due again.

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from safework.access.urls import public_urlpatterns as badge_urlpatterns
 from safework.api import api
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("audit/", include("safework.audit.urls")),
     path("alerts/", include("safework.alerts.urls")),
     path("access/", include("safework.access.urls")),
+    *badge_urlpatterns,  # /v/<token>: the public badge page the QR code opens
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
