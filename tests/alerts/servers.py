@@ -100,6 +100,8 @@ class ProviderServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        # A client that gave up (timeout test) leaves a broken pipe: not worth a traceback.
+        self.httpd.handle_error = lambda request, address: None
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -116,7 +118,7 @@ class ProviderServer:
         record = {
             "path": parts.path,
             "query": parse_qs(parts.query),
-            "headers": dict(h.headers),
+            "headers": h.headers,
             "body": body,
         }
         with self.lock:
