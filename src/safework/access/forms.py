@@ -103,7 +103,7 @@ class ReasonForm(forms.Form):
 
 class EndpointForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    url = forms.URLField(label=_("URL"), max_length=500)
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
     organization = forms.ModelChoiceField(
         label=_("Only people of"),
         queryset=Organization.objects.filter(is_active=True),
