@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 
 from safework.access import allowlist
 from safework.access.models import AllowlistEntry, AreaAuthorization, AreaPolicy
-from safework.access.services import badge_ensure, badge_revoke, badge_token, authorization_create
+from safework.access.services import authorization_create, badge_ensure, badge_revoke, badge_token
 from safework.certificates.services import certificate_revoke
 from safework.people.services import person_set_state
 from tests.access.conftest import days, local
