@@ -38,6 +38,7 @@ from datetime import date, timedelta
 from django.db import connection, transaction
 
 from safework.certificates.models import Certificate, CertificateReview, CertificateType
+from safework.certificates.numbers import StoredNumber, number_hash, protect
 from safework.certificates.services import add_years
 from safework.core import crypto
 from safework.core.choices import OrganizationKind
@@ -184,7 +185,10 @@ def _certificates(rng, on: date, person: Person, number: str, world: World):
         if ctype not in types:
             types.append(ctype)
     legacy = rng.random() < LEGACY_SHARE
-    certs = [_certificate(rng, on, person, t, _number(number, t, person, legacy)) for t in types]
+    certs = [
+        _certificate(rng, on, person, t, protect(_number(number, t, person, legacy), number))
+        for t in types
+    ]
     if rng.random() < SUPERSEDED_SHARE:
         certs.append(_replaced(person, types[0], certs[0]))
     if rng.random() < UNCERTIFIED_SHARE:
@@ -197,14 +201,16 @@ def _number(id_no: str, ctype: CertificateType, person: Person, legacy: bool) ->
     return f"L{person.pk:09d}-{ctype.pk}" if legacy else id_no
 
 
-def _certificate(rng, on: date, person: Person, ctype: CertificateType, number: str):
+def _certificate(rng, on: date, person: Person, ctype: CertificateType, number: StoredNumber):
     status = _pick(rng, STATUSES)
     start, end, due = _dates(rng, on, ctype, status)
     manual = status if status in MANUAL_STATES else "none"
     return Certificate(
         person_id=person.pk,
         type_id=ctype.pk,
-        number=number,
+        number=number.number,
+        number_hash=number.number_hash,
+        number_is_id_number=number.is_id_number,
         issued_by=rng.choice(AUTHORITIES[ctype.system]),
         first_issued_on=start,
         valid_from=start,
@@ -239,6 +245,7 @@ def _replaced(person: Person, ctype: CertificateType, current: Certificate) -> C
     start = add_years(end, -ctype.validity_years)
     return Certificate(
         person_id=person.pk, type_id=ctype.pk, number=f"H{person.pk:09d}-{ctype.pk}",
+        number_hash=number_hash(f"H{person.pk:09d}-{ctype.pk}"),
         issued_by=current.issued_by, first_issued_on=start, valid_from=start,
         valid_until=end, superseded=True,
     )  # fmt: skip

@@ -68,7 +68,10 @@ class PersonFactory(factory.django.DjangoModelFactory):
             from safework.certificates.models import CertificateType
 
             self.special_operations.set(
-                [CertificateType.objects.get(code=c) if isinstance(c, str) else c for c in extracted]
+                [
+                    CertificateType.objects.get(code=c) if isinstance(c, str) else c
+                    for c in extracted
+                ]
             )
 
     @factory.post_generation
@@ -88,8 +91,26 @@ class CertificateFactory(factory.django.DjangoModelFactory):
         ).CertificateType.objects.get(code="MEM-2.1")
     )
     number = factory.Sequence(lambda n: f"LEGACY-{n:06d}")
+    number_hash = factory.LazyAttribute(
+        lambda o: __import__("safework.certificates.numbers", fromlist=["number_hash"]).number_hash(
+            o.number
+        )
+    )
     issued_by = "北京市应急管理局"
     first_issued_on = factory.LazyFunction(lambda: date.today() - timedelta(days=400))
     valid_from = factory.LazyFunction(lambda: date.today() - timedelta(days=400))
     valid_until = factory.LazyFunction(lambda: date.today() + timedelta(days=1500))
     next_review_due = factory.LazyFunction(lambda: date.today() + timedelta(days=700))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Store the number as the service does: an ID-bearing number masked + hashed."""
+        from safework.certificates.numbers import protect
+
+        stored = protect(kwargs["number"], kwargs["person"].full_id_number())
+        kwargs.update(
+            number=stored.number,
+            number_hash=stored.number_hash,
+            number_is_id_number=stored.is_id_number,
+        )
+        return super()._create(model_class, *args, **kwargs)

@@ -189,3 +189,12 @@ def test_every_api_endpoint_with_another_organizations_token(client, outsider_to
             _check_get(resp, f"{method} {path}")
     assert _snapshot(victim) == before
     assert ApiToken.objects.count() == 1
+
+
+def test_ids_beyond_64_bits_are_not_found(outsider_client):
+    """Found by the fuzzer: SQLite cannot bind such an id; the answer is 404/422, not 500."""
+    huge = "99999999999999999999999"
+    assert outsider_client.get(f"/people/{huge}/").status_code == 404
+    assert outsider_client.get(f"/api/v1/persons/{huge}").status_code in (404, 422)
+    resp = outsider_client.get(f"/api/v1/persons?site_id={huge}")
+    assert resp.status_code == 422 or resp.json()["count"] == 0  # PostgreSQL compares it

@@ -225,3 +225,11 @@ api.add_exception_handler(ObjectDoesNotExist, _not_found)
 api.add_exception_handler(Http404, _not_found)
 api.add_exception_handler(AuthenticationError, _unauthenticated)
 api.add_exception_handler(HttpError, _http_error)
+
+
+def _out_of_range(request, exc: OverflowError):
+    # An id or number beyond 64 bits (SQLite refuses to bind it): nothing can match it.
+    return error_response(request, 422, [], _("A number in the request is out of range."))
+
+
+api.add_exception_handler(OverflowError, _out_of_range)

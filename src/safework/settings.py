@@ -18,9 +18,7 @@ BASE_DIR = Path(__file__).resolve().parent
 
 ENV = os.environ.get("SAFEWORK_ENV", "development").strip().lower()
 if ENV not in {"development", "production", "test"}:
-    raise ImproperlyConfigured(
-        f"SAFEWORK_ENV must be development, production or test, not {ENV!r}"
-    )
+    raise ImproperlyConfigured(f"SAFEWORK_ENV must be development, production or test, not {ENV!r}")
 PRODUCTION = ENV == "production"
 TESTING = ENV == "test"
 
@@ -135,6 +133,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "safework.core.middleware.RequestContextMiddleware",
     "safework.core.middleware.RejectNulMiddleware",
+    "safework.core.middleware.OutOfRangeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "safework.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -298,7 +297,9 @@ def _email(url: str) -> dict:
     if parsed.scheme == "console":
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if parsed.scheme not in {"smtp", "smtps"}:
-        raise ImproperlyConfigured("SAFEWORK_EMAIL_URL must start with smtp://, smtps:// or console://")
+        raise ImproperlyConfigured(
+            "SAFEWORK_EMAIL_URL must start with smtp://, smtps:// or console://"
+        )
     query = parse_qs(parsed.query)
     return {
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",

@@ -10,6 +10,7 @@ from safework.audit.models import AuditEntry
 from safework.certificates import services as svc
 from safework.certificates.choices import ManualState, Status
 from safework.certificates.models import Certificate, CertificateType
+from safework.certificates.numbers import full_number
 from safework.certificates.status import status_of
 from safework.core.errors import Conflict, NotAllowed, ValidationFailed
 from tests.factories import CertificateFactory, PersonFactory
@@ -113,7 +114,30 @@ def test_number_that_is_another_persons_id_number_is_rejected(create, db):
 def test_own_id_number_is_accepted_with_or_without_t(create, person, prefix):
     """RULES.md 1: compare with the ID number after stripping a leading T."""
     cert = create(number=prefix + person.full_id_number().lower())
-    assert cert.number == (prefix.upper() + person.full_id_number())
+    assert full_number(cert) == (prefix.upper() + person.full_id_number())
+
+
+def test_id_bearing_number_is_stored_masked_and_found_by_hash(create, person):
+    """个人信息保护法: a new-style number is the holder's ID number; stored in clear it would
+    undo the ID number's encryption. It is stored masked, unique through a keyed hash."""
+    cert = create(number="T" + person.full_id_number())
+    raw = Certificate.objects.filter(pk=cert.pk).values_list("number", flat=True).get()
+    assert raw == "T" + person.id_number_masked
+    assert person.full_id_number() not in raw
+    assert cert.number_is_id_number
+    with pytest.raises(Conflict):
+        create(number=person.full_id_number())  # same certificate without the T prefix
+
+
+def test_masked_number_as_shown_stands_for_the_holders_id(create, person):
+    cert = create(number=person.id_number_masked)
+    assert full_number(cert) == person.full_id_number()
+
+
+def test_masked_number_of_someone_else_is_refused(create, person):
+    with pytest.raises(ValidationFailed) as exc:
+        create(number="110101********0000")
+    assert "number" in exc.value.errors
 
 
 def test_full_width_number_is_stored_in_ascii(create, person):
@@ -121,7 +145,7 @@ def test_full_width_number_is_stored_in_ascii(create, person):
     full_width = "Ｔ" + person.full_id_number().translate(
         str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
     )
-    assert create(number=full_width).number == "T" + person.full_id_number()
+    assert full_number(create(number=full_width)) == "T" + person.full_id_number()
 
 
 def test_legacy_eighteen_digit_number_that_is_no_id_number_is_accepted(create):

@@ -78,7 +78,9 @@ class CertificateForm(forms.Form):
             kwargs.setdefault("initial", _initial_for(certificate))
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = _with_blank(catalogue_groups(), gettext("Choose…"))
-        self.keeps_number = certificate is not None and is_id_like(certificate.number)
+        self.keeps_number = certificate is not None and (
+            certificate.number_is_id_number or is_id_like(certificate.number)
+        )
         if self.keeps_number:
             _keep_number_field(self.fields["number"], certificate.number)
 
@@ -96,7 +98,7 @@ def _initial_for(cert: Certificate) -> dict:
     fields = ("issued_by", "first_issued_on", "valid_from", "valid_until", "next_review_due")
     extra = ("scope_note", "review_extended", "review_extended_by")
     initial = {"type": cert.type.code, **{f: getattr(cert, f) for f in (*fields, *extra)}}
-    if not is_id_like(cert.number):
+    if not (cert.number_is_id_number or is_id_like(cert.number)):
         initial["number"] = cert.number
     return initial
 

@@ -55,7 +55,10 @@ class Certificate(TimeStamped):
         on_delete=models.PROTECT,
         related_name="certificates",
     )
+    # Masked when it carries the holder's ID number (see certificates/numbers.py).
     number = models.CharField(_("certificate number"), max_length=64)
+    number_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    number_is_id_number = models.BooleanField(default=False, editable=False)
     issued_by = models.CharField(_("issuing authority"), max_length=200)
     first_issued_on = models.DateField(_("first issued on"))
     valid_from = models.DateField(_("valid from"))
@@ -89,7 +92,7 @@ class Certificate(TimeStamped):
         ordering = ["valid_until"]
         constraints = [
             models.UniqueConstraint(
-                fields=["type", "number"],
+                fields=["type", "number_hash"],
                 condition=models.Q(superseded=False),
                 name="certificate_number_unique_per_type",
             ),
@@ -101,6 +104,13 @@ class Certificate(TimeStamped):
         indexes = [
             models.Index(fields=["person", "type"]),
             models.Index(fields=["manual_state", "superseded", "valid_until"]),
+            # Current, unmarked certificates by end of validity, joined to people: the
+            # expired / expiring lists and counts read it without touching the table.
+            models.Index(
+                fields=["valid_until", "person"],
+                condition=models.Q(superseded=False, manual_state="none"),
+                name="cert_current_until_person",
+            ),
         ]
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
@@ -129,3 +139,6 @@ class CertificateReview(models.Model):
         ordering = ["-reviewed_on"]
         verbose_name = _("certificate review")
         verbose_name_plural = _("certificate reviews")
+
+    def __str__(self):
+        return f"{self.certificate_id} reviewed {self.reviewed_on}"

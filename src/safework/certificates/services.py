@@ -18,6 +18,7 @@ from safework.core.errors import Conflict, NotAllowed, ValidationFailed
 from safework.core.idnumbers import InvalidIdentifier, parse_id_number
 from safework.people.models import Person
 
+from . import numbers
 from .choices import IssuingSystem, ManualState, RevocationKind
 from .models import Certificate, CertificateReview, CertificateType
 
@@ -73,6 +74,12 @@ def _validate(data: dict, person: Person, errors: dict) -> None:
     # Full-width characters from a Chinese input method become ASCII (NFKC).
     number = unicodedata.normalize("NFKC", str(data.get("number") or ""))
     data["number"] = re.sub(r"\s+", "", number).upper()
+    if "*" in data["number"]:
+        # The masked form shown on pages and in the API stands for the holder's ID number.
+        expanded = numbers.expand_masked(data["number"], person)
+        if expanded is None:
+            errors["number"] = _("Enter the full certificate number, not a masked one.")
+        data["number"] = expanded or data["number"]
     data["issued_by"] = str(data.get("issued_by") or "").strip()
     if not data["number"]:
         errors["number"] = _("Enter the certificate number.")
@@ -130,8 +137,16 @@ def _is_id_number(value: str) -> bool:
     return True
 
 
+def _protect_number(cert: Certificate, person: Person) -> None:
+    stored = numbers.protect(cert.number, person.full_id_number())
+    cert.number, cert.number_hash = stored.number, stored.number_hash
+    cert.number_is_id_number = stored.is_id_number
+
+
 def _check_duplicate(cert: Certificate) -> None:
-    clash = Certificate.objects.filter(type=cert.type, number=cert.number, superseded=False)
+    clash = Certificate.objects.filter(
+        type=cert.type, number_hash=cert.number_hash, superseded=False
+    )
     if clash.exclude(pk=cert.pk).exists():
         raise Conflict({"number": _("A certificate of this type with this number already exists.")})
 
@@ -172,6 +187,7 @@ def certificate_create(
     cert = Certificate(
         person=person, replaces=replaces, **{k: data[k] for k in FIELDS if k in data}
     )
+    _protect_number(cert, person)
     _check_duplicate(cert)
     _save(cert)
     audit_record(
@@ -197,6 +213,7 @@ def certificate_update(*, actor: Actor, certificate: Certificate, **data) -> Cer
         raise ValidationFailed(errors)
     for f in FIELDS:
         setattr(certificate, f, merged[f])
+    _protect_number(certificate, certificate.person)
     _check_duplicate(certificate)
     changes = diff(before, {f: getattr(certificate, f) for f in FIELDS})
     if changes:

@@ -89,3 +89,21 @@ class ChineseFirstLocaleMiddleware:
 
             patch_vary_headers(response, ("Cookie",))
         return response
+
+
+class OutOfRangeMiddleware:
+    """A path id beyond 64 bits (``/people/99999999999999999999/``) cannot exist; SQLite
+    raises OverflowError binding it. Answer 404 like any other missing object."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError):
+            from django.http import Http404
+
+            raise Http404 from exception
+        return None
