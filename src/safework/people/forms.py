@@ -161,3 +161,13 @@ class PersonStateForm(forms.Form):
         required=False,
         help_text=_("Required for blacklisting; recorded in the audit trail."),
     )
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Face photo"),
+        help_text=_("A recent front-facing photo (JPEG or PNG); it is re-encoded on upload."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp", "class": "form-control"}
+        ),
+    )

@@ -18,7 +18,10 @@ class Person(TimeStamped):
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, editable=False)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True, db_index=True)
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="people"
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.PROTECT,
+        related_name="people",
     )
     sites = models.ManyToManyField(Site, verbose_name=_("sites"), blank=True, related_name="people")
     employment_state = models.CharField(

@@ -225,3 +225,39 @@ def person_reveal_id_number(*, actor: Actor, person: Person) -> str:
         raise NotAllowed(_("Your role may not see full ID numbers."))
     audit_record(actor=actor, action="view_id_number", obj=person)
     return person.full_id_number()
+
+
+PHOTO_KINDS = {"jpeg", "png", "webp"}
+
+
+@transaction.atomic
+def person_set_photo(*, actor: Actor, person: Person, upload) -> Person:
+    """Store a face photo (badge card, gate controllers): checked by content, re-encoded
+    to a plain JPEG without metadata (safework.core.uploads)."""
+    from django.conf import settings
+    from django.core.files.storage import default_storage
+
+    from safework.core.uploads import store_upload
+
+    require_write(actor)
+    _check_in_scope(actor, person)
+    stored = store_upload(
+        upload,
+        allowed=PHOTO_KINDS,
+        max_bytes=settings.PHOTO_MAX_BYTES,
+        subdir="people/photos",
+        field="photo",
+        max_image_side=1200,
+    )
+    old = person.photo
+    person.photo = stored.name
+    person.save(update_fields=["photo", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="photo_change",
+        obj=person,
+        changes={"photo": {"before": old, "after": stored.name}, "sha256": stored.sha256},
+    )
+    if old:
+        transaction.on_commit(lambda: default_storage.delete(old))
+    return person

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.person_edit, name="edit"),
     path("<int:pk>/state/", views.person_state, name="state"),
     path("<int:pk>/id-number/", views.person_reveal_id, name="reveal_id"),
+    path("<int:pk>/photo/", views.person_photo, name="photo"),
 ]

@@ -3,9 +3,10 @@ qualification, masked ID number), create / edit forms and employment-state actio
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,12 +17,15 @@ from safework.certificates.selectors import certificate_list
 from safework.core.access import require_write
 from safework.core.actors import Actor
 from safework.core.clock import today
+from safework.core.errors import ValidationFailed
+from safework.core.forms import add_service_errors
 from safework.core.idnumbers import age_on
+from safework.core.uploads import safe_file_response
 from safework.core.views import actor_for, form_page, is_htmx, page, paginate, render_list
 
 from . import services
 from .choices import EmploymentState
-from .forms import PersonFilterForm, PersonForm, PersonStateForm
+from .forms import PersonFilterForm, PersonForm, PersonStateForm, PhotoForm
 from .models import Person
 from .retirement import at_or_past_retirement
 from .selectors import person_get, person_list
@@ -149,3 +153,28 @@ def person_state(request, pk: int):
         context={"person": person},
         message=_("The employment state has been changed."),
     )
+
+
+@page
+def person_photo(request, pk: int):
+    """GET: the face photo, served only to those who may see the person. POST: replace it."""
+    actor = actor_for(request)
+    person = _person(actor, pk)
+    if request.method == "POST":
+        form = PhotoForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.person_set_photo(
+                    actor=actor, person=person, upload=form.cleaned_data["photo"]
+                )
+            except ValidationFailed as exc:
+                add_service_errors(form, exc.errors)
+            else:
+                messages.success(request, _("The photo has been saved."))
+                return redirect(reverse("people:detail", args=[pk]))
+        return render(
+            request, "people/person_photo_form.html", {"person": person, "form": form}, status=400
+        )
+    if not person.photo:
+        raise Http404
+    return safe_file_response(person.photo, "image/jpeg")

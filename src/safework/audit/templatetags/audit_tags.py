@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "logout": _("signed out"),
     "login_failed": _("failed sign-in"),
     "export": _("exported"),
+    "photo_change": _("photo changed"),
     "2fa_enabled": _("two-factor sign-in enabled"),
     "2fa_disabled": _("two-factor sign-in disabled"),
     "2fa_passed": _("two-factor code accepted"),
