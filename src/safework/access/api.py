@@ -9,6 +9,7 @@ from typing import Literal
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
 
 from safework.certificates.reasons import reason_label
 from safework.core.api import InputSchema, LocalDateTime, answers, created, resolve_ref
@@ -381,4 +382,4 @@ def delete_authorization(request, authorization_id: int):
     actor = actor_of(request)
     auth = AreaAuthorization.objects.get(pk=authorization_id, area__in=work_areas_visible(actor))
     services.authorization_delete(actor=actor, authorization=auth)
-    return 204, None
+    return Status(204, None)

@@ -254,12 +254,20 @@ def _document(head: dict, payloads: list[str]) -> str:
 
 
 @dataclass(frozen=True)
+class BadgeItem:
+    name: str
+    code: str
+    valid: bool
+    valid_until: date | None
+
+
+@dataclass(frozen=True)
 class BadgeView:
     """What the public page may show: name, organization, photo, items. Nothing else."""
 
     person: Person
     token: str
-    items: list[tuple[str, Qualification]]
+    items: list[BadgeItem]
     checked_at: datetime
 
 
@@ -290,5 +298,18 @@ def public_badge(token: str, *, on: date | None = None) -> BadgeView | None:
         return None
     on = on or today()
     names = {t.code: t.name for t in person.special_operations.all()}
-    items = [(names[q.item_code], q) for q in qualifications_for(person, on)]
+    certificates = {c.id: c for c in person.certificates.all()}
+    items = [
+        BadgeItem(names[q.item_code], q.item_code, q.qualified, _last_day(certificates, q))
+        for q in qualifications_for(person, on)
+    ]
     return BadgeView(person, tokens.extract(token), items, timezone.now())
+
+
+def _last_day(certificates: dict, q: Qualification) -> date | None:
+    """The last day the deciding certificate qualifies: its validity, or the review due
+    date when that comes first (第二十六条: a missed review invalidates it)."""
+    cert = certificates.get(q.certificate_id)
+    if cert is None:
+        return None
+    return min(d for d in (cert.valid_until, cert.next_review_due) if d is not None)
