@@ -128,8 +128,7 @@ def test_the_card_pdf_pages(client, manager_user, welder, contractor):
     one = client.get(f"/access/badges/{welder.pk}/card.pdf")
     assert one.status_code == 200 and one["Content-Type"] == "application/pdf"
     assert _pages(one.content) == 1
-    for n in range(8):
-        PersonFactory(organization=contractor, special_operations=["MEM-2.1"])
+    PersonFactory.create_batch(8, organization=contractor, special_operations=["MEM-2.1"])
     sheet = client.get("/access/badges/print/", {"organization": contractor.pk, "layout": "8"})
     assert sheet["Content-Type"] == "application/pdf"
     assert _pages(sheet.content) == 2  # 9 people, 8 per sheet
