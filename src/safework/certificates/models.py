@@ -142,3 +142,180 @@ class CertificateReview(models.Model):
 
     def __str__(self):
         return f"{self.certificate_id} reviewed {self.reviewed_on}"
+
+
+# ---------------------------------------------------------------------------------------
+# Issue 3: ledger imports, certificate photos (OCR intake), verification against a source
+
+
+class LedgerImport(models.Model):
+    """One upload of a legacy ledger (台账): previewed (dry run), then committed or not.
+    The stored file is what the commit and the error report read again."""
+
+    class State(models.TextChoices):
+        PREVIEW = "preview", _("Preview (dry run)")
+        COMMITTED = "committed", _("Imported")
+        REFUSED = "refused", _("Refused (errors)")
+
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor = models.CharField(_("by"), max_length=150)
+    # The scope the import was planned in: a contractor's import stays theirs.
+    scope_organization = models.ForeignKey(
+        "core.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        "core.Organization",
+        verbose_name=_("default organization"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file"), max_length=200)
+    file_sha256 = models.CharField(_("file SHA-256"), max_length=64, db_index=True)
+    file_size = models.PositiveIntegerField(_("size (bytes)"))
+    stored_file = models.CharField(max_length=200, editable=False)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    committed_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict)
+    errors = models.JSONField(_("errors"), default=list)
+    unmapped_columns = models.JSONField(_("columns not imported"), default=list)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("ledger import")
+        verbose_name_plural = _("ledger imports")
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class LedgerImportRow(models.Model):
+    """What a committed import did with one row: the person and certificate it created or
+    updated (the import's audit entry carries a digest of these rows)."""
+
+    ledger_import = models.ForeignKey(LedgerImport, on_delete=models.CASCADE, related_name="rows")
+    sheet = models.CharField(max_length=100)
+    row = models.PositiveIntegerField()
+    action = models.CharField(max_length=16)  # created / updated / unchanged
+    person = models.ForeignKey("people.Person", null=True, on_delete=models.SET_NULL)
+    certificate = models.ForeignKey(Certificate, null=True, on_delete=models.SET_NULL)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class CertificateScan(models.Model):
+    """A photo or scan of a paper certificate, kept with the certificate (OCR intake). The
+    image is re-encoded on intake (safework.core.uploads) and served only through a scoped
+    view."""
+
+    certificate = models.ForeignKey(
+        Certificate, null=True, blank=True, on_delete=models.CASCADE, related_name="scans"
+    )
+    file = models.CharField(max_length=200, editable=False)
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor = models.CharField(max_length=150)
+    # What OCR read: {"lines": [...], "fields": {name: {"value", "confidence"}}}
+    ocr = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("certificate photo")
+        verbose_name_plural = _("certificate photos")
+
+
+class VerificationSource(models.Model):
+    """A configured provider answering "which certificates does this ID number + name
+    hold" (the shape of the national 特种作业操作证 query). RULES.md 1: cx.mem.gov.cn has no
+    public API and is not scraped; a source is whatever service the enterprise contracts."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    base_url = models.URLField(_("base URL"), max_length=300)
+    username = models.CharField(_("user name"), max_length=100, blank=True)
+    secret_encrypted = models.TextField(blank=True, editable=False)
+    timeout_seconds = models.PositiveSmallIntegerField(_("timeout (seconds)"), default=10)
+    requests_per_minute = models.PositiveSmallIntegerField(_("requests per minute"), default=30)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("verification source")
+        verbose_name_plural = _("verification sources")
+
+    def __str__(self):
+        return self.name
+
+
+class VerificationRun(models.Model):
+    """A (monthly) re-verification of every active certificate: resumable from
+    ``cursor``, the id of the last certificate checked."""
+
+    source = models.ForeignKey(VerificationSource, on_delete=models.PROTECT, related_name="runs")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cursor = models.BigIntegerField(default=0)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+
+class CertificateVerification(models.Model):
+    """One check of a certificate against an official source, by a provider or by hand
+    (who checked, when, the result, a screenshot or the QR code's page)."""
+
+    class Result(models.TextChoices):
+        MATCH = "match", _("Matches the source")
+        NOT_FOUND = "not_found", _("Not found at the source")
+        MISMATCH = "mismatch", _("Differs from the source")
+        UNAVAILABLE = "unavailable", _("Source unavailable")
+
+    class Method(models.TextChoices):
+        PROVIDER = "provider", _("Provider query")
+        MANUAL = "manual", _("Manual check")
+
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="verifications"
+    )
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    source = models.CharField(_("source"), max_length=100)
+    checked_at = models.DateTimeField(_("checked at"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor = models.CharField(_("checked by"), max_length=150)
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices)
+    differences = models.JSONField(_("differences"), default=dict, blank=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    evidence = models.CharField(max_length=200, blank=True, editable=False)
+    evidence_type = models.CharField(max_length=64, blank=True, editable=False)
+    run = models.ForeignKey(VerificationRun, null=True, blank=True, on_delete=models.SET_NULL)
+    # A mismatch or a certificate the source does not know is a task for the safety
+    # manager until resolved.
+    follow_up = models.BooleanField(_("needs follow-up"), default=False, db_index=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.CharField(_("resolved by"), max_length=150, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        verbose_name = _("certificate verification")
+        verbose_name_plural = _("certificate verifications")
+
+    def __str__(self):
+        return f"{self.certificate_id} {self.result} {self.checked_at:%Y-%m-%d}"
