@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from safework.access import allowlist
-from safework.access.models import AreaAuthorization, Gate
+from safework.access.models import Gate
 from safework.core.choices import OrganizationKind
 from tests.api.conftest import ApiClient, new_token
 from tests.factories import (
@@ -80,7 +80,13 @@ def welder(contractor):
 
 @pytest.fixture
 def authorized(welder, area):
-    return AreaAuthorization.objects.create(area=area, organization=welder.organization)
+    """Through the service, which marks the organization's entries for recomputation."""
+    from safework.access.services import authorization_create
+    from safework.core.actors import Actor
+
+    return authorization_create(
+        actor=Actor.system("test"), area=area, organization=welder.organization
+    )
 
 
 @pytest.fixture
