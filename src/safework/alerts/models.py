@@ -115,6 +115,9 @@ class ScanLock(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
 
+    def __str__(self):
+        return "scan lock"
+
 
 class ChannelConfig(TimeStamped):
     """A channel's settings for one organization (or, without one, the platform default),
