@@ -225,3 +225,19 @@ def test_the_scan_is_audited(plant, clock, sms_channel):
     scan(plant, DAY0)
     entry = AuditEntry.objects.filter(action="alerts.scan").get()
     assert entry.changes["warnings"]["after"] == 1
+
+
+def test_the_messages_say_who_what_when_and_what_to_do_in_chinese(plant, clock, sms_channel):
+    person = worker(plant, name="王<五>")
+    certificate(person, valid_until=DAY0 + timedelta(days=10))
+    scan(plant, DAY0)
+    mail = Notification.objects.get(recipient="manager@plant.test")
+    assert mail.subject == "【安全预警】还剩 10 天：王<五>，熔化焊接与热切割作业"
+    assert "将于 2026-06-11 到期，还剩 10 天" in mail.body and "延期复审" in mail.body
+    assert "王&lt;五&gt;" in mail.payload["html"] and "王<五>" not in mail.payload["html"]
+    assert "https://safework.test/certificates/" in mail.body
+    sms = Notification.objects.get(recipient="13912345678")
+    assert sms.payload["sms_params"] == {
+        "name": "王<五>", "item": "熔化焊接与热切割作业", "date": "2026-06-11", "days": "10",
+        "action": "及时换证",
+    }  # fmt: skip

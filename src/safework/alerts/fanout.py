@@ -178,9 +178,11 @@ class _Sender:
 
     def _add(self, channel: str, recipient: str, org_id: int | None, **extra) -> None:
         body = extra.pop("body", self.text.text)
-        payload = {"markdown": self.text.markdown, "link": self.text.link, **extra}
+        payload = {"link": self.text.link, **extra}  # only what the channel's transport reads
         if channel == Channel.EMAIL:
             payload["html"] = self.text.html
+        elif channel in GROUP_CHANNELS:
+            payload["markdown"] = self.text.markdown
         self.out.notifications.append(
             Notification(
                 channel=channel, recipient=recipient[:255], subject=self.text.subject,

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .choices import LAPSE, WarningKind
@@ -40,7 +42,9 @@ class Facts:
         return -self.days_left
 
 
-def _values(f: Facts) -> dict:
+def _values(f) -> dict:
+    if isinstance(f, _Markers):
+        return _skeleton_values(f)
     days = f.days_open if f.kind == WarningKind.RENEWAL_OPEN else f.days_left
     return {"name": f.name, "item": f.item, "date": f.due.isoformat(), "days": days}
 
@@ -115,19 +119,74 @@ class Rendered:
     link: str
 
 
-def render(f: Facts) -> Rendered:
+# The scan renders thousands of warnings: each channel's template is rendered once per
+# (kind, lapsed) with markers in place of the values, and the values are put in after
+# (HTML-escaped in the HTML part). Same templates, same words, ~100x less work.
+FIELDS = ("name", "organization", "item", "code", "number", "date", "days", "link")
+
+
+def _marker(name: str) -> str:
+    return f"\x00{name}\x00"
+
+
+@dataclass(frozen=True)
+class _Markers:
+    kind: str
+    level: int
+    lapsed: bool
+    name: str = _marker("name")
+    organization: str = _marker("organization")
+    item: str = _marker("item")
+    code: str = _marker("code")
+    number: str = _marker("number")
+    date: str = _marker("date")
+    days: str = _marker("days")
+
+
+def _skeleton_values(m: _Markers) -> dict:
+    return {"name": m.name, "item": m.item, "date": m.date, "days": m.days}
+
+
+@lru_cache(maxsize=32)
+def _skeleton(kind: str, level: int) -> Rendered:
+    m = _Markers(kind=kind, level=level, lapsed=level == LAPSE)
     with translation.override(MESSAGE_LANGUAGE):
-        ctx = {"f": f, "headline": headline(f), "action": action(f), "link": link(f)}
-        ctx["subject"] = subject(f)
-        params = {**_values(f), "action": short_action(f)}
-        params["days"] = str(params["days"])
+        ctx = {"f": m, "headline": headline(m), "action": action(m), "link": _marker("link")}
+        ctx["subject"] = subject(m)
         return Rendered(
             subject=ctx["subject"],
             text=render_to_string("alerts/messages/email.txt", ctx),
             html=render_to_string("alerts/messages/email.html", ctx),
             markdown=render_to_string("alerts/messages/robot.md", ctx),
             sms=render_to_string("alerts/messages/sms.txt", ctx).strip(),
-            sms_params=params,
+            sms_params={"action": short_action(m)},
             inbox_body=f"{ctx['headline']} {ctx['action']}",
-            link=ctx["link"],
+            link=_marker("link"),
         )
+
+
+def _fill(template: str, values: dict, escape_html: bool = False) -> str:
+    for name, value in values.items():
+        template = template.replace(_marker(name), escape(value) if escape_html else value)
+    return template
+
+
+def render(f: Facts) -> Rendered:
+    """The texts of one warning for every channel, in Chinese."""
+    days = f.days_open if f.kind == WarningKind.RENEWAL_OPEN else f.days_left
+    level = f.level if f.level == LAPSE else 0  # the words depend on lapsed, not the level
+    values = {
+        "name": f.name, "organization": f.organization, "item": f.item, "code": f.code,
+        "number": f.number, "date": f.due.isoformat(), "days": str(days), "link": link(f),
+    }  # fmt: skip
+    sk = _skeleton(f.kind, level)
+    return Rendered(
+        subject=_fill(sk.subject, values),
+        text=_fill(sk.text, values),
+        html=_fill(sk.html, values, escape_html=True),
+        markdown=_fill(sk.markdown, values),
+        sms=_fill(sk.sms, values),
+        sms_params={**{k: values[k] for k in ("name", "item", "date", "days")}, **sk.sms_params},
+        inbox_body=_fill(sk.inbox_body, values),
+        link=values["link"],
+    )
