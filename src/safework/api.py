@@ -19,6 +19,7 @@ from ninja.renderers import JSONRenderer
 from safework.access.api import authorization_router, badge_router, gate_router
 from safework.certificates.api import catalogue_router
 from safework.certificates.api import router as certificates_router
+from safework.certificates.imports_api import router as imports_router
 from safework.core.api import router as organizations_router
 from safework.core.auth import api_auth
 from safework.core.errors import ServiceError
@@ -48,6 +49,7 @@ api.add_router("", organizations_router)
 api.add_router("", persons_router)
 api.add_router("", certificates_router)
 api.add_router("", catalogue_router)
+api.add_router("", imports_router)
 api.add_router("", gate_router)
 api.add_router("", badge_router)
 api.add_router("", authorization_router)

@@ -5,7 +5,11 @@ import os
 import sys
 
 # DESIGN.md spells some commands with a dash; Django command names cannot have one.
-ALIASES = {"scan-expiry": "scan_expiry", "deliver-outbox": "deliver_outbox"}
+ALIASES = {
+    "scan-expiry": "scan_expiry",
+    "deliver-outbox": "deliver_outbox",
+    "import-ledger": "import_ledger",
+}
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import imports_views, views
 
 app_name = "certificates"
 urlpatterns = [
@@ -15,4 +15,10 @@ urlpatterns = [
     path("<int:pk>/revoke/", views.certificate_revoke, name="revoke"),
     path("<int:pk>/review/", views.certificate_review, name="review"),
     path("<int:pk>/replace/", views.certificate_replace, name="replace"),
+    # Issue 3: ledger import
+    path("imports/", imports_views.ledger_imports, name="imports"),
+    path("imports/template.xlsx", imports_views.ledger_template, name="import_template"),
+    path("imports/<int:pk>/", imports_views.ledger_import_detail, name="import_detail"),
+    path("imports/<int:pk>/commit/", imports_views.ledger_import_commit, name="import_commit"),
+    path("imports/<int:pk>/errors.xlsx", imports_views.ledger_import_errors, name="import_errors"),
 ]

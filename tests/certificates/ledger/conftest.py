@@ -30,8 +30,11 @@ HEADER = [
 ]
 
 
+SEQ_BASE = 40_000  # far from the factories' sequence numbers: no accidental duplicates
+
+
 def id_no(seq: int) -> str:
-    return make_id_number(seq)
+    return make_id_number(SEQ_BASE + seq)
 
 
 def row(seq: int, org: str = "甲建设公司", **over) -> list:

@@ -152,6 +152,9 @@ class _RowParser:
     def __init__(self, sheet: str, header: hdr.HeaderMap, matcher) -> None:
         self.sheet, self.header, self.matcher = sheet, header, matcher
         self.labels = {f: label(header, f) for f in FIELD_LABELS}
+        self.present = header.fields() | (
+            {"valid_from", "valid_until"} if "validity" in header.fields() else set()
+        )
 
     def parse(self, number: int, cells: list, result: SheetResult) -> None:
         values = {f: cells[c] if c < len(cells) else None for c, f in self.header.columns.items()}
@@ -162,6 +165,8 @@ class _RowParser:
         errors: list[RowError] = []
 
         def fail(f: str, message: str) -> None:
+            if f not in self.present and f not in ("name", "id_number"):
+                return  # the missing column is reported once for the sheet
             errors.append(RowError(self.sheet, number, self.labels[f], message))
 
         self._person(values, row, fail)

@@ -63,7 +63,7 @@ def parse_date(value) -> date:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _from_number(value)
-    raw = _TIME_SUFFIX.sub("", compact(value))
+    raw = compact(_TIME_SUFFIX.sub("", text(value)))
     if raw.isdigit() and len(raw) == 5:
         return _from_serial(int(raw))
     m = _DATE.match(raw)
