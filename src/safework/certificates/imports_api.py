@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from safework.core.access import organizations_visible
-from safework.core.api import LocalDateTime, answers, resolve_ref
+from safework.core.api import ErrorOut, LocalDateTime, answers, resolve_ref
 from safework.core.auth import actor_of
 from safework.core.models import Organization
 from safework.core.uploads import read_limited
@@ -91,7 +91,7 @@ def _refused_message(record: LedgerImport) -> str:
 @router.post(
     "/imports/ledger",
     response={200: LedgerImportOut, 201: LedgerImportOut, 422: LedgerImportOut}
-    | {k: v for k, v in answers(LedgerImportOut).items() if k != 200},
+    | {(400, 401, 403, 404, 409): ErrorOut},
     summary="Import a ledger (.xlsx or .csv)",
     description="Multipart: `file`, `dry_run` (true: only check and count), optional "
     "`organization_id` for rows without an organization. All-or-nothing: with any row "

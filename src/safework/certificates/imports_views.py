@@ -3,6 +3,8 @@ error, the commit button, past imports, the error report and an empty template."
 
 from __future__ import annotations
 
+import os
+
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -103,4 +105,12 @@ def ledger_template(request):
 
 
 def _xlsx(path: str, name: str) -> FileResponse:
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=name, content_type=XLSX)  # noqa: SIM115
+    return FileResponse(_open_unlinked(path), as_attachment=True, filename=name, content_type=XLSX)
+
+
+def _open_unlinked(path: str):
+    """The open file; its name is removed at once, so the temporary file disappears when
+    the response has been streamed and closed."""
+    fh = open(path, "rb")  # noqa: SIM115
+    os.unlink(path)
+    return fh

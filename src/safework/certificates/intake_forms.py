@@ -98,7 +98,7 @@ class ManualVerificationForm(forms.Form):
 
 class VerificationSourceForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
-    base_url = forms.URLField(label=_("Base URL"), max_length=300)
+    base_url = forms.URLField(label=_("Base URL"), max_length=300, assume_scheme="https")
     username = forms.CharField(label=_("User name"), max_length=100, required=False)
     secret = forms.CharField(
         label=_("Secret or API key"),

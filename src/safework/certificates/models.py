@@ -212,6 +212,9 @@ class LedgerImportRow(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self):
+        return f"{self.sheet}:{self.row} {self.action}"
+
 
 class CertificateScan(models.Model):
     """A photo or scan of a paper certificate, kept with the certificate (OCR intake). The
@@ -235,6 +238,9 @@ class CertificateScan(models.Model):
         ordering = ["uploaded_at", "id"]
         verbose_name = _("certificate photo")
         verbose_name_plural = _("certificate photos")
+
+    def __str__(self):
+        return self.file
 
 
 class VerificationSource(models.Model):
@@ -272,6 +278,9 @@ class VerificationRun(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.source_id} {self.started_at:%Y-%m-%d}"
 
 
 class CertificateVerification(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import imports_views, views
+from . import exports_views, imports_views, views
 
 app_name = "certificates"
 urlpatterns = [
@@ -15,7 +15,9 @@ urlpatterns = [
     path("<int:pk>/revoke/", views.certificate_revoke, name="revoke"),
     path("<int:pk>/review/", views.certificate_review, name="review"),
     path("<int:pk>/replace/", views.certificate_replace, name="replace"),
-    # Issue 3: ledger import
+    # Issue 3: list exports and ledger import
+    path("export/people.xlsx", exports_views.people_export, name="export_people"),
+    path("export/certificates.xlsx", exports_views.certificates_export, name="export_certificates"),
     path("imports/", imports_views.ledger_imports, name="imports"),
     path("imports/template.xlsx", imports_views.ledger_template, name="import_template"),
     path("imports/<int:pk>/", imports_views.ledger_import_detail, name="import_detail"),

@@ -226,7 +226,9 @@ def test_dates_as_typed_serials_and_a_single_validity_cell(today, manager, org_a
 
 def test_without_a_review_column_the_default_review_date_is_computed(today, manager, org_a):
     header = [h for h in HEADER if h != "复审日期"]
-    data = xlsx({"S": [header, [v for h, v in zip(HEADER, row(1)) if h != "复审日期"]]})
+    data = xlsx(
+        {"S": [header, [v for h, v in zip(HEADER, row(1), strict=True) if h != "复审日期"]]}
+    )
     run(manager, data)
     # 第二十一条: MEM review every 3 years from the start of validity.
     assert Certificate.objects.get().next_review_due == date(2027, 3, 1)
@@ -289,7 +291,9 @@ def test_a_certificate_number_that_is_another_persons_id(today, manager, org_a):
 
 def test_missing_column_is_named_once(today, manager, org_a):
     header = [h for h in HEADER if h != "发证机关"]
-    data = xlsx({"S": [header, [v for h, v in zip(HEADER, row(1)) if h != "发证机关"]]})
+    data = xlsx(
+        {"S": [header, [v for h, v in zip(HEADER, row(1), strict=True) if h != "发证机关"]]}
+    )
     error = only_error(run(manager, data))
     assert error["row"] == 3 and error["column"] == "发证机关"
 
@@ -325,7 +329,8 @@ def test_too_big_too_many_rows_old_xls_and_garbage_are_refused(today, manager, o
 
 def test_the_error_report_adds_an_error_column(today, manager, org_a):
     record = run(manager, ledger(row(1), row(2, 准操项目="不存在的项目")))
-    wb = load_workbook(io.BytesIO(open(error_report(record), "rb").read()))
+    with open(error_report(record), "rb") as fh:
+        wb = load_workbook(io.BytesIO(fh.read()))
     ws = wb["特种作业人员"]
     assert ws["A3"].value == "错误"
     assert ws["B3"].value == "序号"
