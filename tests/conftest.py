@@ -37,3 +37,19 @@ def manager_user(db, django_user_model):
 @pytest.fixture
 def manager(manager_user):
     return Actor(user=manager_user)
+
+
+@pytest.fixture(autouse=True)
+def _catalogue_survives_flushes(request):
+    """Transactional tests (live server, several processes) end by flushing every table,
+    the catalogue loaded by the data migration included; put it back before such a test."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from safework.certificates.catalogue import load_catalogue
+        from safework.certificates.models import CertificateType
+
+        load_catalogue(CertificateType)

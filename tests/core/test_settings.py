@@ -23,7 +23,13 @@ FIELD_KEY = Fernet.generate_key().decode()
 @pytest.fixture
 def run(tmp_path):
     def start(args: list[str] | None = None, **env: str) -> subprocess.CompletedProcess:
-        clean = {k: v for k, v in os.environ.items() if not k.startswith("SAFEWORK_")}
+        # A production process starts from a clean environment: no SAFEWORK_* of the test
+        # run, and not the DJANGO_ALLOW_ASYNC_UNSAFE the browser tests set in this process.
+        clean = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("SAFEWORK_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        }
         clean.update(DJANGO_SETTINGS_MODULE="safework.settings", SAFEWORK_DATA_DIR=str(tmp_path))
         clean.update(env)
         return subprocess.run(
