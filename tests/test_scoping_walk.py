@@ -198,3 +198,24 @@ def test_ids_beyond_64_bits_are_not_found(outsider_client):
     assert outsider_client.get(f"/api/v1/persons/{huge}").status_code in (404, 422)
     resp = outsider_client.get(f"/api/v1/persons?site_id={huge}")
     assert resp.status_code == 422 or resp.json()["count"] == 0  # PostgreSQL compares it
+
+
+def test_every_form_post_needs_the_csrf_token(db, django_user_model, victim):
+    """Issue 6: CSRF on every form. A logged-in session POSTing to any page without the
+    token is refused (403); only the bearer-token API is exempt, and it is not a session."""
+    from django.test import Client
+
+    make_user(django_user_model, "mgr", Role.SAFETY_MANAGER)
+    client = Client(enforce_csrf_checks=True)
+    client.login(username="mgr", password=PASSWORD)
+    before = _snapshot(victim)
+    checked = 0
+    for route in _routes():
+        path = _fill(route, victim)
+        resp = client.post(path, {"reason": "x", "name": "改名", "username": "mgr"})
+        if resp.status_code == 405:  # the route takes no POST at all
+            continue
+        assert resp.status_code in (401, 403), (path, resp.status_code)
+        checked += 1
+    assert checked > 25
+    assert _snapshot(victim) == before
