@@ -17,8 +17,10 @@ from ninja.errors import ValidationError as RequestInvalid
 from ninja.renderers import JSONRenderer
 
 from safework.access.api import authorization_router, badge_router, gate_router
+from safework.approvals.api import router as approvals_router
 from safework.certificates.api import catalogue_router
 from safework.certificates.api import router as certificates_router
+from safework.contractors.api import router as contractors_router
 from safework.certificates.imports_api import router as imports_router
 from safework.core.api import router as organizations_router
 from safework.core.auth import api_auth
@@ -53,6 +55,8 @@ api.add_router("", imports_router)
 api.add_router("", gate_router)
 api.add_router("", badge_router)
 api.add_router("", authorization_router)
+api.add_router("", approvals_router)
+api.add_router("", contractors_router)
 
 # Included at /api/ by safework.urls: DESIGN.md promises the OpenAPI docs at /api/docs.
 urlpatterns = [

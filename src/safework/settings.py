@@ -126,6 +126,8 @@ INSTALLED_APPS = [
     "safework.people",
     "safework.alerts",
     "safework.access",
+    "safework.approvals",
+    "safework.contractors",
 ]
 
 MIDDLEWARE = [

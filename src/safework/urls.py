@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from safework.access.urls import public_urlpatterns as badge_urlpatterns
+from safework.contractors.urls import worker_urlpatterns
 from safework.api import api
 
 urlpatterns = [
@@ -14,6 +15,9 @@ urlpatterns = [
     path("audit/", include("safework.audit.urls")),
     path("alerts/", include("safework.alerts.urls")),
     path("access/", include("safework.access.urls")),
+    path("approvals/", include("safework.approvals.urls")),
+    path("contractors/", include("safework.contractors.urls")),
+    path("brief/", include(worker_urlpatterns)),  # workers' phone pages (briefing, quiz)
     *badge_urlpatterns,  # /v/<token>: the public badge page the QR code opens
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),

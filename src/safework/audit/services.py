@@ -58,7 +58,9 @@ def audit_record(
         object_repr = object_repr or str(obj)[:200]
     changes = json.loads(json.dumps(_jsonable(changes or {}), ensure_ascii=False))
     ip = _stored_ip(actor.ip)
-    with transaction.atomic():
+    # No savepoint: services call this inside their own transaction, and a failed append
+    # must roll that whole change back anyway (an unaudited change is not allowed).
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         at = timezone.now().astimezone(UTC)
         user = actor.user if actor.user is not None and actor.user.is_authenticated else None
@@ -108,8 +110,8 @@ def _stored_ip(raw: str | None) -> str | None:
 
 
 def _locked_head() -> AuditHead:
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
-    if head is None:
+    try:
+        return AuditHead.objects.select_for_update().get(pk=1)
+    except AuditHead.DoesNotExist:  # created by a migration; gone only after a test flush
         AuditHead.objects.get_or_create(pk=1)
-        head = AuditHead.objects.select_for_update().get(pk=1)
-    return head
+        return AuditHead.objects.select_for_update().get(pk=1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from safework.core.clock import today
 from safework.people.choices import EmploymentState
 
 from .choices import QUALIFYING_STATUSES, Status
@@ -32,12 +33,16 @@ class Qualification:
     extra: dict = field(default_factory=dict, compare=False)
 
 
-def person_reasons(person) -> list[str]:
+def person_reasons(person, on: date | None = None) -> list[str]:
+    """Reasons about the person, whatever the operation: employment and, for contractor
+    staff, admission (documents complete, briefing passed: issue 7)."""
     if person.employment_state == EmploymentState.BLACKLISTED:
         return ["person_blacklisted"]
     if person.employment_state != EmploymentState.ACTIVE:
         return ["person_inactive"]
-    return []
+    from safework.contractors.standing import admission_reasons  # one row, cached per request
+
+    return admission_reasons(person, on or today())
 
 
 def _certificates(person, item_code: str) -> list:
@@ -47,7 +52,7 @@ def _certificates(person, item_code: str) -> list:
 
 def qualification(person, item, on: date) -> Qualification:
     item_code = item if isinstance(item, str) else item.code
-    reasons = person_reasons(person)
+    reasons = person_reasons(person, on)
     candidates = _certificates(person, item_code)
     if not candidates:
         return Qualification(item_code, False, tuple([*reasons, "no_certificate"]))
