@@ -7,7 +7,7 @@ REDIS_URL ?= redis://127.0.0.1:6379/0
 BENCH_SCALE ?= full
 PYTEST_WORKERS ?= 2
 
-.PHONY: run install dev test test-sqlite test-postgres services chromium bench messages lint format clean
+.PHONY: run install dev test test-sqlite test-postgres services chromium fonts bench messages lint format clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,7 @@ run: install
 	$(BIN)/safework run --host 127.0.0.1 --port 8000
 
 ## make test: dev dependencies, then the whole suite on SQLite and on PostgreSQL
-test: dev services chromium
+test: dev services chromium fonts
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -53,8 +53,12 @@ services:
 chromium:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+## A CJK font for the OCR tests' synthetic certificate photos (Debian's fonts-wqy-microhei).
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei)
+
 ## make bench [BENCH_SCALE=small]: timing scripts in benchmarks/, results in benchmarks/results.json
-bench: dev services
+bench: dev services fonts
 	SAFEWORK_ENV=test $(BIN)/python benchmarks/run.py --scale $(BENCH_SCALE) --database-url $(PG_URL)
 
 ## make messages: regenerate and compile the zh_Hans translations
