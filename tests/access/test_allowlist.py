@@ -257,3 +257,29 @@ def test_reconcile_recomputes_what_no_mark_announced(welder, gate, area, authori
     assert allowlist.refresh_pending() == 0
     assert allowlist.reconcile() == 1
     assert not AllowlistEntry.objects.get(person_id=welder.pk).allowed
+
+
+def test_an_area_rule_change_marks_only_the_people_authorised_there(
+    gate, area, welder, authorized, contractor, system_actor
+):
+    from safework.access.services import area_policy_set
+
+    allowlist.refresh_pending()
+    area_policy_set(actor=system_actor, area=area, requires_qualification=False)
+    mark = allowlist.AllowlistDirty.objects.get()
+    assert mark.area_id == area.pk
+    assert allowlist._dirty_people([(mark.pk, None, None, area.pk)]) == {welder.pk}
+
+
+def test_a_request_leaves_large_marks_to_the_task_but_does_time_driven_work(
+    gate, area, contractor, monkeypatch
+):
+    monkeypatch.setattr(allowlist, "REQUEST_LIMIT", 2)
+    PersonFactory.create_batch(3, organization=contractor)
+    allowlist.refresh_pending()
+    allowlist.mark_dirty(organization_id=contractor.pk)
+    assert allowlist.refresh_pending(limit=allowlist.REQUEST_LIMIT) == 0
+    assert allowlist.AllowlistDirty.objects.exists()  # kept for the minutely task
+    AreaAuthorization.objects.create(area=area, organization=contractor)
+    assert allowlist.refresh_pending() == 3  # the task has no limit
+    assert not allowlist.AllowlistDirty.objects.exists()

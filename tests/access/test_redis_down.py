@@ -76,7 +76,8 @@ def server(tmp_path):
         yield base
     finally:
         proc.terminate()
-        proc.communicate(timeout=30)
+        out, _ = proc.communicate(timeout=30)
+        print(out)  # shown by pytest when the test fails
 
 
 def _wait(url: str, timeout: float = 60) -> None:

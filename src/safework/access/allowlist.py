@@ -33,7 +33,7 @@ from django.db import connection, transaction
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
-from safework.certificates.models import Certificate
+from safework.certificates.models import Certificate, CertificateType
 from safework.core.models import WorkArea
 from safework.people.models import Person
 
@@ -44,28 +44,35 @@ from .models import AllowlistDirty, AllowlistEntry, AllowlistState, AreaAuthoriz
 
 log = logging.getLogger(__name__)
 CHUNK = 2000
+# At most this many people are recomputed inside a web request (after a commit, before an
+# allowlist read); a larger set (a whole organization authorised) is left to the
+# minutely task, so no request waits for it. Time-driven work is always done.
+REQUEST_LIMIT = 500
 
 
 # --- marking ------------------------------------------------------------------------------
 
 
 def mark_dirty(
-    *, person_ids: Iterable[int] = (), organization_id: int | None = None, everyone=False
+    *,
+    person_ids: Iterable[int] = (),
+    organization_id: int | None = None,
+    area_ids: Iterable[int] = (),
 ) -> None:
-    """Record, in the caller's transaction, that these entries may have changed; they
+    """Record, in the caller's transaction, that these entries may have changed (the
+    people, an organization's people, or the people authorised for these areas); they
     are recomputed once it commits (``refresh_pending``)."""
     rows = [AllowlistDirty(person_id=pk) for pk in set(person_ids)]
+    rows += [AllowlistDirty(area_id=pk) for pk in set(area_ids)]
     if organization_id is not None:
         rows.append(AllowlistDirty(organization_id=organization_id))
-    if everyone:
-        rows.append(AllowlistDirty(everyone=True))
     if rows:
         AllowlistDirty.objects.bulk_create(rows)
         transaction.on_commit(_refresh_after_commit, robust=True)
 
 
 def _refresh_after_commit() -> None:
-    refresh_pending()
+    refresh_pending(limit=REQUEST_LIMIT)
 
 
 # --- computing one entry ----------------------------------------------------------------
@@ -170,13 +177,36 @@ def _requires(area: WorkArea) -> bool:
     return True if policy is None else policy.requires_qualification
 
 
-def people_with_facts(ids: Iterable[int]):
-    certificates = Certificate.objects.select_related("type")
+# Only what the rules and the entry read: instantiating full rows is most of a refresh.
+CERTIFICATE_FIELDS = (
+    "id", "person_id", "type__code", "valid_until", "next_review_due", "manual_state",
+    "superseded",
+)  # fmt: skip
+PERSON_FIELDS = (
+    "id", "name", "organization_id", "employment_state", "photo",
+    "badge__id", "badge__person_id", "badge__version", "badge__key_id", "badge__revoked_at",
+)  # fmt: skip
+
+
+def people_with_facts(ids: list[int]):
+    certificates = Certificate.objects.select_related("type").only(*CERTIFICATE_FIELDS)
+    operations = CertificateType.objects.only("id", "code", "name", "sort_order")
     return (
-        Person.objects.filter(pk__in=list(ids))
+        Person.objects.filter(_ids_q("pk", ids))
+        .only(*PERSON_FIELDS)
         .select_related("badge")
-        .prefetch_related(Prefetch("certificates", queryset=certificates), "special_operations")
+        .prefetch_related(
+            Prefetch("certificates", queryset=certificates),
+            Prefetch("special_operations", queryset=operations),
+        )
     )
+
+
+def _ids_q(field: str, ids: list[int]) -> Q:
+    """A sorted id list as a range when it is dense (cheap SQL), else as a list."""
+    if ids and len(ids) * 2 >= ids[-1] - ids[0] + 1:
+        return Q(**{f"{field}__gte": ids[0], f"{field}__lte": ids[-1]})
+    return Q(**{f"{field}__in": ids})
 
 
 def grants_of(persons: list) -> dict[int, list[Grant]]:
@@ -234,9 +264,14 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 
 def _refresh_chunk(state, ids: list[int], rules, now) -> list[AllowlistEntry]:
-    persons = {p.pk: p for p in people_with_facts(ids)}
+    wanted = set(ids)
+    persons = {p.pk: p for p in people_with_facts(ids) if p.pk in wanted}
     grants = grants_of(list(persons.values()))
-    known = AllowlistEntry.objects.in_bulk(ids)
+    known = {
+        e.person_id: e
+        for e in AllowlistEntry.objects.filter(_ids_q("person_id", ids))
+        if e.person_id in wanted
+    }
     computed = [
         compute(persons[pk], grants.get(pk, []), rules, now, known.get(pk))
         if pk in persons
@@ -291,29 +326,35 @@ def _entry(c: Computed, seq: int) -> AllowlistEntry:
     )
 
 
-def refresh_pending(*, now: datetime | None = None) -> int:
-    """Work off what is due: dirty marks and entries whose recheck time has come. Cheap
-    when there is nothing to do (two indexed look-ups), so it runs before every read."""
+def refresh_pending(*, now: datetime | None = None, limit: int | None = None) -> int:
+    """Work off what is due: entries whose recheck time has come, and dirty marks (all of
+    them, or none when they add up to more than ``limit`` people). Cheap when there is
+    nothing to do (two indexed look-ups), so it runs before every allowlist read."""
     now = now or timezone.now()
-    dirty = list(
-        AllowlistDirty.objects.values_list("id", "person_id", "organization_id", "everyone")
-    )
-    due = list(
+    due = set(
         AllowlistEntry.objects.filter(recheck_at__lte=now).values_list("person_id", flat=True)
     )
-    if not dirty and not due:
+    marks = list(
+        AllowlistDirty.objects.values_list("id", "person_id", "organization_id", "area_id")
+    )
+    marked = _dirty_people(marks) if marks else set()
+    if limit is not None and len(marked) > limit:
+        marks, marked = [], set()
+    if not due and not marked:
         return 0
-    if any(row[3] for row in dirty):
-        changed = reconcile(now=now)
-    else:
-        changed = len(refresh(_dirty_people(dirty) | set(due), now=now))
-    AllowlistDirty.objects.filter(id__in=[row[0] for row in dirty]).delete()
+    changed = len(refresh(due | marked, now=now))
+    AllowlistDirty.objects.filter(id__in=[row[0] for row in marks]).delete()
     return changed
 
 
 def _dirty_people(rows: list[tuple]) -> set[int]:
     ids = {row[1] for row in rows if row[1] is not None}
     orgs = {row[2] for row in rows if row[2] is not None}
+    areas = {row[3] for row in rows if row[3] is not None}
+    if areas:
+        granted = AreaAuthorization.objects.filter(area_id__in=areas)
+        ids |= set(granted.exclude(person=None).values_list("person_id", flat=True))
+        orgs |= set(granted.exclude(organization=None).values_list("organization_id", flat=True))
     if orgs:
         ids |= set(Person.objects.filter(organization_id__in=orgs).values_list("id", flat=True))
     return ids

@@ -123,9 +123,13 @@ class Permission:
 def permission(
     own: PersonStanding, grants: list[Grant], rules: Iterable[AreaRule], on: date
 ) -> Permission:
+    by_area: dict[int, list[Grant]] = {}
+    for grant in grants:
+        if grant.covers(on):
+            by_area.setdefault(grant.area_id, []).append(grant)
     areas, ends = [], []
     for rule in rules:
-        covering = [g for g in grants if g.area_id == rule.area_id and g.covers(on)]
+        covering = by_area.get(rule.area_id, [])
         reasons = area_reasons(
             own, requires_qualification=rule.requires_qualification, authorized=bool(covering)
         )

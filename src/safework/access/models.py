@@ -241,16 +241,16 @@ class AllowlistState(models.Model):
 
 class AllowlistDirty(models.Model):
     """Something that may change entries was written: these people (or an organization's,
-    or everyone) are recomputed by the next refresh. Written in the writer's transaction,
-    so a committed change is never missed."""
+    or those authorised for an area) are recomputed by the next refresh. Written in the
+    writer's transaction, so a committed change is never missed."""
 
     person_id = models.BigIntegerField(null=True)
     organization_id = models.BigIntegerField(null=True)
-    everyone = models.BooleanField(default=False)
+    area_id = models.BigIntegerField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self):
-        return f"person {self.person_id} / org {self.organization_id} / all {self.everyone}"
+        return f"person {self.person_id} / org {self.organization_id} / area {self.area_id}"
 
 
 class PushEndpoint(TimeStamped):

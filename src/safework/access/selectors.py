@@ -191,7 +191,7 @@ def allowlist_read(*, actor: Actor, since: str = "", limit: int = MAX_DELTA) -> 
     """The whole list (allowed entries) or the changes since ``since``, as JSON text
     joined from the stored entries. Due work (dirty marks, recheck times) is done first,
     so what lapsed at midnight is in the answer without anyone having edited anything."""
-    allowlist.refresh_pending()
+    allowlist.refresh_pending(limit=allowlist.REQUEST_LIMIT)
     allowlist.ensure_state()
     outermost = not transaction.get_connection().in_atomic_block
     with transaction.atomic():

@@ -178,7 +178,7 @@ def area_policy_set(*, actor: Actor, area: WorkArea, requires_qualification: boo
         policy.save(update_fields=["requires_qualification"])
         after = {"requires_qualification": requires_qualification}
         audit_record(actor=actor, action="update", obj=area, changes=diff(before, after))
-        mark_dirty(everyone=True)
+        mark_dirty(area_ids=[area.pk])
     return policy
 
 

@@ -29,8 +29,12 @@ def _operations_changed(sender, instance, action, reverse, pk_set, **kwargs):
     mark_dirty(person_ids=people)
 
 
-def _areas_changed(sender, instance, **kwargs):
-    mark_dirty(everyone=True)
+def _area_changed(sender, instance, **kwargs):
+    mark_dirty(area_ids=[instance.pk])
+
+
+def _site_changed(sender, instance, **kwargs):
+    mark_dirty(area_ids=instance.work_areas.values_list("id", flat=True))
 
 
 def connect() -> None:
@@ -44,5 +48,5 @@ def connect() -> None:
         sender=Person.special_operations.through,
         dispatch_uid=f"{uid}.operations",
     )
-    for model in (WorkArea, Site):
-        post_save.connect(_areas_changed, sender=model, dispatch_uid=f"{uid}.{model.__name__}")
+    post_save.connect(_area_changed, sender=WorkArea, dispatch_uid=f"{uid}.area")
+    post_save.connect(_site_changed, sender=Site, dispatch_uid=f"{uid}.site")
