@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "safework.access",
     "safework.approvals",
     "safework.contractors",
+    "safework.permits",
 ]
 
 MIDDLEWARE = [

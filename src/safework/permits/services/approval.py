@@ -1,0 +1,98 @@
+"""Submitting a permit to its approval chain (run on the generic approval engine) and
+learning the outcome (``approvals.registry``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from safework.approvals.choices import InstanceState
+from safework.approvals.services import approval_start, chain_save
+from safework.core.actors import Actor
+from safework.core.errors import ValidationFailed
+
+from ..choices import APPROVAL_KIND, Kind, Level, Status, WorkerRole
+from ..models import Permit, PermitChain
+from ..reasons import label
+from ..rules import chains, levels, validity
+from .common import audit, locked, notify, now_or, refuse, require_may_change, require_status
+from .people import permit_days, reasons_over
+
+
+def chain_for(kind: str, level: str):
+    """The enterprise's chain for this kind and level, made from table B.1 the first time."""
+    row = PermitChain.objects.filter(kind=kind, level=level or "").select_related("chain").first()
+    if row is not None:
+        return row.chain
+    name = f"{Kind(kind).label} {Level(level or '').label if level else ''}".strip()
+    chain = chain_save(
+        actor=Actor.system("permits"), code=f"permit-{kind}-{level or 'all'}"[:50],
+        name=str(name), subject_kind=APPROVAL_KIND, steps=chains.default_steps(kind, level),
+    )  # fmt: skip
+    PermitChain.objects.create(kind=kind, level=level or "", chain=chain)
+    return chain
+
+
+def people_reasons(permit: Permit) -> list[str]:
+    """Every assigned person, in their role, over every day of the permit."""
+    days = permit_days(permit)
+    reasons: list[str] = []
+    for row in permit.assignments.select_related("person"):
+        found = reasons_over(row.person, row.role, days)
+        reasons += [f"{row.person.name}: {label(code)}" for code in found]
+    return reasons
+
+
+def _ready_errors(permit: Permit, now: datetime) -> dict:
+    errors = {}
+    roles = set(permit.assignments.values_list("role", flat=True))
+    if WorkerRole.GUARDIAN not in roles:
+        errors["guardian"] = _("Assign a guardian (GB 30871 4.10).")
+    if not roles - {WorkerRole.GUARDIAN}:
+        errors["workers"] = _("Assign the workers.")
+    if permit.measures.filter(applies__isnull=True).exists():
+        errors["measures"] = _("Answer every safety measure: applies, and confirmed by whom.")
+    if levels.lifting_plan_required(permit.level) and not permit.details.get("lifting_plan"):
+        errors["lifting_plan"] = _("Class 1 and 2 lifting need a lifting plan (GB 30871 9.2).")
+    if validity.is_past_validity(permit.planned_end, now):
+        errors["planned_end"] = _("The permit is past its validity: make a new permit.")
+    return errors
+
+
+@transaction.atomic
+def permit_submit(*, actor: Actor, permit: Permit, now: datetime | None = None) -> Permit:
+    permit = locked(permit)
+    require_may_change(actor, permit)
+    require_status(permit, Status.JSA_SIGNED)
+    now = now_or(now)
+    errors = _ready_errors(permit, now)
+    if errors:
+        raise ValidationFailed(errors)
+    refuse("workers", people_reasons(permit))
+    permit.approval = approval_start(
+        actor=actor, chain=chain_for(permit.kind, permit.level),
+        title=f"{permit.number} {permit.get_kind_display()} {permit.place}", subject=permit,
+        organization=permit.applicant_org, site=permit.site, link=f"/permits/{permit.pk}/",
+    )  # fmt: skip
+    if permit.approval.state == InstanceState.PENDING:
+        permit.status = Status.APPROVING
+    permit.save(update_fields=["approval", "status", "updated_at"])
+    audit(actor, "submit", permit, approval=permit.approval.pk)
+    notify(permit, f"submit:{permit.approval.pk}")
+    return permit
+
+
+def permit_approval_decided(*, instance, actor: Actor) -> None:
+    """Runs inside the deciding transaction: an approval given while a worker has become
+    unqualified is refused (the approver sees why), so nothing unqualified is approved."""
+    permit = locked(Permit.objects.get(pk=instance.subject_id))
+    if instance.state == InstanceState.APPROVED:
+        refuse("workers", people_reasons(permit))
+        permit.status, permit.approved_at = Status.APPROVED, instance.decided_at
+    else:
+        permit.status = Status.JSA_SIGNED  # rejected or withdrawn: fix and submit again
+    permit.save(update_fields=["status", "approved_at", "updated_at"])
+    audit(actor, f"approval_{instance.state}", permit, approval=instance.pk)
+    notify(permit, f"approval:{instance.pk}:{instance.round}:{instance.state}")
