@@ -25,6 +25,16 @@ def local(day: date, at: time = time(0, 0)) -> datetime:
     return timezone.make_aware(datetime.combine(day, at))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_gate_cache():
+    """Gates are kept per process for two seconds; each test has its own."""
+    from safework.access.selectors import forget_gates
+
+    forget_gates()
+    yield
+    forget_gates()
+
+
 @pytest.fixture
 def freeze(monkeypatch):
     """Set "now" (timezone.now and so clock.today) to an aware moment."""

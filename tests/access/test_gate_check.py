@@ -319,3 +319,22 @@ def test_a_contractor_restricted_gate_token_finds_only_its_people(
     own = ApiClient(token=new_token("gate", organization=contractor))
     assert check(own, welder.pk)["decision"] == "allow"
     assert check(own, rival_worker.pk)["reasons"] == ["unknown_credential"]
+
+
+def test_a_deactivated_gate_refuses_at_once(gate_api, welder, gate, authorized, manager):
+    from safework.access.services import gate_update
+
+    assert check(gate_api, welder.pk)["decision"] == "allow"  # the gate is now cached
+    gate_update(actor=manager, gate=gate, is_active=False)
+    assert (
+        gate_api.post("/gate/check", {"credential": str(welder.pk), "gate": "n-1"}).status_code
+        == 422
+    )
+
+
+def test_a_check_takes_a_fixed_number_of_queries(
+    gate_api, welder, gate, authorized, django_assert_max_num_queries
+):
+    check(gate_api, welder.pk)  # the gate is cached from here on
+    with django_assert_max_num_queries(13):
+        check(gate_api, welder.pk)

@@ -30,15 +30,15 @@ from datetime import datetime
 
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from safework.certificates.models import Certificate, CertificateType
 from safework.core.models import WorkArea
 from safework.people.models import Person
 
 from . import tokens
 from .decisions import AreaRule, Grant, permission, standing
+from .facts import with_facts
 from .keys import ring
 from .models import AllowlistDirty, AllowlistEntry, AllowlistState, AreaAuthorization
 
@@ -177,29 +177,8 @@ def _requires(area: WorkArea) -> bool:
     return True if policy is None else policy.requires_qualification
 
 
-# Only what the rules and the entry read: instantiating full rows is most of a refresh.
-CERTIFICATE_FIELDS = (
-    "id", "person_id", "type__code", "valid_until", "next_review_due", "manual_state",
-    "superseded",
-)  # fmt: skip
-PERSON_FIELDS = (
-    "id", "name", "organization_id", "employment_state", "photo",
-    "badge__id", "badge__person_id", "badge__version", "badge__key_id", "badge__revoked_at",
-)  # fmt: skip
-
-
 def people_with_facts(ids: list[int]):
-    certificates = Certificate.objects.select_related("type").only(*CERTIFICATE_FIELDS)
-    operations = CertificateType.objects.only("id", "code", "name", "sort_order")
-    return (
-        Person.objects.filter(_ids_q("pk", ids))
-        .only(*PERSON_FIELDS)
-        .select_related("badge")
-        .prefetch_related(
-            Prefetch("certificates", queryset=certificates),
-            Prefetch("special_operations", queryset=operations),
-        )
-    )
+    return with_facts(Person.objects.filter(_ids_q("pk", ids)))
 
 
 def _ids_q(field: str, ids: list[int]) -> Q:

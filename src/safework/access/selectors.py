@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -26,6 +27,7 @@ from safework.people.models import Person
 from . import allowlist, tokens
 from .choices import Decision, Direction
 from .decisions import Grant, local_midnight
+from .facts import with_facts
 from .keys import ring
 from .models import AllowlistEntry, AllowlistState, AreaAuthorization, Badge, Gate, GateEvent
 
@@ -33,17 +35,11 @@ from .models import AllowlistEntry, AllowlistState, AreaAuthorization, Badge, Ga
 
 
 def person_for_gate(actor: Actor, **lookup) -> Person | None:
-    """The person with everything the rules need, in three queries, if the actor may
-    see them."""
+    """The person with everything the rules and the answer need, in three queries, if
+    the actor may see them."""
     qs = people_visible(Person.objects.all(), actor).filter(**lookup)
-    return (
-        qs.select_related("badge", "organization")
-        .prefetch_related(
-            Prefetch("certificates", queryset=Certificate.objects.select_related("type")),
-            "special_operations",
-        )
-        .first()
-    )
+    answer_fields = ("id_number_masked", "organization__name")
+    return with_facts(qs.select_related("organization"), *answer_fields).first()
 
 
 def grants_for(person: Person) -> list[Grant]:
@@ -53,15 +49,31 @@ def grants_for(person: Person) -> list[Grant]:
     return [Grant(*row) for row in rows]
 
 
+GATE_CACHE_SECONDS = 2.0
+_gates: dict[str, tuple[float, Gate]] = {}
+
+
 def gate_for_check(code: str) -> Gate:
+    """The active gate with its area's rule. Kept per process for two seconds: gate
+    configuration changes rarely, and a check answers in milliseconds."""
+    code = (code or "").strip().lower()
+    cached = _gates.get(code)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
     gate = (
         Gate.objects.select_related("area__access_policy", "area__site")
-        .filter(code=(code or "").strip().lower(), is_active=True)
+        .filter(code=code, is_active=True)
         .first()
     )
     if gate is None:
         raise ValidationFailed({"gate": _("No active gate has this code.")})
+    _gates[code] = (time.monotonic() + GATE_CACHE_SECONDS, gate)
     return gate
+
+
+def forget_gates() -> None:
+    """After a change to gates or area rules (other processes follow within seconds)."""
+    _gates.clear()
 
 
 def badge_of(person: Person) -> Badge | None:

@@ -33,7 +33,7 @@ from .credentials import Resolved, resolve
 from .decisions import area_reasons, authorized, standing
 from .keys import ring
 from .models import AreaAuthorization, AreaPolicy, Badge, Gate, GateEvent, PushEndpoint
-from .selectors import gate_for_check, grants_for
+from .selectors import forget_gates, gate_for_check, grants_for
 
 # --- badges ---------------------------------------------------------------------------------
 
@@ -152,6 +152,7 @@ def gate_create(*, actor: Actor, **data) -> Gate:
     data = _clean_gate({"direction": GateDirection.BOTH, **data})
     gate = Gate(**{k: v for k, v in data.items() if k in GATE_FIELDS})
     _save_gate(gate)
+    forget_gates()
     audit_record(actor=actor, action="create", obj=gate, changes=diff({}, _gate_snap(gate)))
     return gate
 
@@ -164,6 +165,7 @@ def gate_update(*, actor: Actor, gate: Gate, **data) -> Gate:
         if key in GATE_FIELDS:
             setattr(gate, key, value)
     _save_gate(gate)
+    forget_gates()
     audit_record(actor=actor, action="update", obj=gate, changes=diff(before, _gate_snap(gate)))
     return gate
 
@@ -176,6 +178,7 @@ def area_policy_set(*, actor: Actor, area: WorkArea, requires_qualification: boo
         before = {"requires_qualification": None if _created else policy.requires_qualification}
         policy.requires_qualification = requires_qualification
         policy.save(update_fields=["requires_qualification"])
+        forget_gates()
         after = {"requires_qualification": requires_qualification}
         audit_record(actor=actor, action="update", obj=area, changes=diff(before, after))
         mark_dirty(area_ids=[area.pk])
