@@ -285,8 +285,15 @@ def _close_run(run: VerificationRun) -> VerificationRun:
     return run
 
 
+def run_due(source: VerificationSource) -> bool:
+    """Monthly: a run not finished yet (resume it), or none started this month."""
+    runs = VerificationRun.objects.filter(source=source)
+    if runs.filter(finished_at__isnull=True).exists():
+        return True
+    month_start = timezone.localdate().replace(day=1)
+    return not runs.filter(started_at__date__gte=month_start).exists()
+
+
 def verification_run_all(**kwargs) -> list[VerificationRun]:
-    return [
-        verification_run(source=s, **kwargs)
-        for s in VerificationSource.objects.filter(is_active=True)
-    ]
+    sources = VerificationSource.objects.filter(is_active=True)
+    return [verification_run(source=s, **kwargs) for s in sources if run_due(s)]
