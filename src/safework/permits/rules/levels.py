@@ -73,7 +73,9 @@ def upgrade_reasons(*, start: datetime, end: datetime | None = None, wind_force:
     local_end = _local(end) if end else local_start
     if is_rest_day(local_start.date()) or is_rest_day(local_end.date()):
         reasons.append("rest_day")
-    if is_night(local_start) or is_night(local_end) or local_end.date() > local_start.date():
+    # Start or end at night; a multi-day 二级 permit (72 h) spans nights by nature, and the
+    # standard raises the work done at night, which the start and end times say.
+    if is_night(local_start) or is_night(local_end):
         reasons.append("night")
     if wind_force >= 5:
         reasons.append("wind")

@@ -40,7 +40,7 @@ def confined_readings_alert(*, now: datetime | None = None) -> int:
         for row in permit.assignments.filter(role=WorkerRole.GUARDIAN).select_related("person"):
             if row.person.phone:
                 enqueue(channel=Channel.SMS_ALIYUN, recipient=row.person.phone, body=body,
-                        dedupe_key=f"{key}:{row.person_id}", person=row.person,
+                        dedupe_key=f"{key}:sms:{row.person_id}", person=row.person,
                         organization=permit.site.owner)  # fmt: skip
         notify(permit, f"reading-due:{due.isoformat()}", body=body)
         count += 1

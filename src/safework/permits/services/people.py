@@ -53,7 +53,8 @@ def role_reasons(person, role: str, day: date) -> tuple[list[str], object]:
     good = next((a for a in answers if a.qualified), None)
     if good is not None:
         return [], good
-    return _merge(a.reasons for a in answers), None
+    held = [a for a in answers if a.status is not None]  # items with a certificate at all
+    return _merge(a.reasons for a in (held or answers)), None
 
 
 def _merge(lists) -> list[str]:
