@@ -283,3 +283,29 @@ def test_a_request_leaves_large_marks_to_the_task_but_does_time_driven_work(
     AreaAuthorization.objects.create(area=area, organization=contractor)
     assert allowlist.refresh_pending() == 3  # the task has no limit
     assert not allowlist.AllowlistDirty.objects.exists()
+
+
+def test_rules_that_do_not_say_when_they_lapse_end_the_entry_at_the_next_midnight(
+    gate_api, gate, welder, authorized, freeze, monkeypatch
+):
+    """A contractor's admission running out tomorrow (any day-based rule inside
+    qualification): the entry expires at midnight; the nightly reconciliation looks a
+    day ahead again."""
+    from safework.certificates import qualification as module
+
+    real, lapse = module.qualification, date(2026, 5, 2)
+
+    def admitted_until_may_1st(person, item, on):
+        result = real(person, item, on)
+        if on < lapse:
+            return result
+        return type(result)(result.item_code, False, (*result.reasons, "not_admitted"))
+
+    monkeypatch.setattr(module, "qualification", admitted_until_may_1st)
+    freeze(local(date(2026, 4, 20), time(9)))
+    assert by_person(feed(gate_api))[welder.pk]["allowed_until"] == "2027-01-02T00:00:00+08:00"
+    freeze(local(date(2026, 5, 1), time(0, 3)))
+    allowlist.reconcile()
+    assert by_person(feed(gate_api))[welder.pk]["allowed_until"] == "2026-05-02T00:00:00+08:00"
+    freeze(local(lapse, time(0, 0)))
+    assert welder.pk not in by_person(feed(gate_api))

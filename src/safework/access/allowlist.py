@@ -33,14 +33,16 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from safework.contractors.standing import admission_scope
 from safework.core.models import WorkArea
 from safework.people.models import Person
 
 from . import tokens
-from .decisions import AreaRule, Grant, permission, standing
+from .decisions import AreaRule, Grant, permission_ahead
 from .facts import with_facts
 from .keys import ring
 from .models import AllowlistDirty, AllowlistEntry, AllowlistState, AreaAuthorization
+from .push import enqueue_changes
 
 log = logging.getLogger(__name__)
 CHUNK = 2000
@@ -121,7 +123,7 @@ def _badge_hash(person) -> str | None:
 
 def compute(person, grants: list[Grant], rules: list[AreaRule], now: datetime, known=None):
     on = timezone.localdate(now)
-    allowed = permission(standing(person, on), grants, rules, on)
+    allowed = permission_ahead(person, grants, rules, on)
     photo_sha = _photo_hash(person.photo, known)
     payload = {
         "person_id": person.pk,
@@ -243,25 +245,25 @@ def _chunks(ids: list[int]) -> Iterator[list[int]]:
 
 
 def _refresh_chunk(state, ids: list[int], rules, now) -> list[AllowlistEntry]:
+    known = {e.person_id: e for e in AllowlistEntry.objects.filter(_ids_q("person_id", ids))}
+    # Contractors' admission standing is read per organization, not per person.
+    with admission_scope():
+        computed = _compute_chunk(ids, rules, now, known)
+    changed = _store(state, computed, known)
+    enqueue_changes(changed)
+    return changed
+
+
+def _compute_chunk(ids: list[int], rules, now, known: dict) -> list[Computed]:
     wanted = set(ids)
     persons = {p.pk: p for p in people_with_facts(ids) if p.pk in wanted}
     grants = grants_of(list(persons.values()))
-    known = {
-        e.person_id: e
-        for e in AllowlistEntry.objects.filter(_ids_q("person_id", ids))
-        if e.person_id in wanted
-    }
-    computed = [
+    return [
         compute(persons[pk], grants.get(pk, []), rules, now, known.get(pk))
         if pk in persons
         else removed(pk)
         for pk in ids
     ]
-    changed = _store(state, computed, known)
-    from .push import enqueue_changes
-
-    enqueue_changes(changed)
-    return changed
 
 
 FIELDS = [

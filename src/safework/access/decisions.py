@@ -160,3 +160,21 @@ def _earliest(days: list[date | None]) -> datetime | None:
 def _min(moments: list[datetime | None]) -> datetime | None:
     known = [m for m in moments if m is not None]
     return min(known) if known else None
+
+
+def permission_ahead(person, grants: list[Grant], rules: list[AreaRule], on: date) -> Permission:
+    """``permission`` on ``on``, its end made exact for rules that do not say when they
+    lapse: if tomorrow allows fewer areas (a contractor's admission or briefing running
+    out, say), the entry ends at midnight. Certificates and authorisations give their
+    own dates; this look-ahead covers the rest, and the nightly reconciliation looks a
+    day ahead again for everyone."""
+    today_ = permission(standing(person, on), grants, rules, on)
+    if not today_.areas:
+        return today_
+    tomorrow = on + timedelta(days=1)
+    ahead = permission(standing(person, tomorrow), grants, rules, tomorrow)
+    if set(today_.areas) <= set(ahead.areas):
+        return today_
+    midnight = local_midnight(tomorrow)
+    until = _min([today_.allowed_until, midnight])
+    return Permission(today_.areas, until, _min([today_.recheck_at, midnight]))
