@@ -35,9 +35,21 @@ def test_run_serves_and_stops_on_sigterm(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEWORK_")}
     env.update(SAFEWORK_DATA_DIR=str(tmp_path), SAFEWORK_ENV="development", SAFEWORK_DEBUG="0")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "safework", "run", "--port", str(port), "--no-demo",
-         "--web-workers", "1"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "safework",
+            "run",
+            "--port",
+            str(port),
+            "--no-demo",
+            "--web-workers",
+            "1",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         assert _wait_for(f"http://127.0.0.1:{port}/admin/login/", 60) == 200
