@@ -1,8 +1,6 @@
 """Approval endpoints: the approvals visible to the caller, one with its steps, and the
 decisions (session or write token; a read token only reads)."""
 
-from __future__ import annotations
-
 from datetime import datetime
 
 from ninja import Field, Query, Router, Schema

@@ -2,8 +2,6 @@
 admission reasons and checklist, registering and assigning workers, submitting an
 admission, and 待复训. Scoped by the one permission gate like every other endpoint."""
 
-from __future__ import annotations
-
 from datetime import date
 
 from ninja import Field, Query, Router, Schema
@@ -71,16 +69,30 @@ class WorkerOut(Schema):
     admitted: bool = Field(description="Admitted today (documents complete, briefing passed).")
     reasons: list[str]
 
+    @staticmethod
+    def resolve_name(worker):
+        return worker.person.name
+
+    @staticmethod
+    def resolve_organization_id(worker):
+        return worker.person.organization_id
+
+    @staticmethod
+    def resolve_reasons(worker):
+        return selectors.worker_reasons(worker, today())
+
+    @staticmethod
+    def resolve_admitted(worker):
+        return not selectors.worker_reasons(worker, today())
+
 
 class WorkerDetailOut(WorkerOut):
     admissions: list[AdmissionOut]
 
-
-def _worker_out(worker, on: date) -> dict:
-    reasons = selectors.worker_reasons(worker, on)
-    return {"id": worker.pk, "person_id": worker.person_id, "name": worker.person.name,
-            "organization_id": worker.person.organization_id, "worker_kind": worker.worker_kind,
-            "admitted": not reasons, "reasons": reasons}  # fmt: skip
+    @staticmethod
+    def resolve_admissions(worker):
+        on = today()
+        return [_admission_out(worker, a, on) for a in selectors.admissions_of(worker)]
 
 
 def _admission_out(worker, admission: SiteAdmission, on: date) -> dict:
@@ -104,29 +116,12 @@ class WorkerFilters(Schema):
 @router.get("/contractors/workers", response=answers(list[WorkerOut]), summary="Contractor workers")
 @paged
 def list_workers(request, filters: Query[WorkerFilters]):
-    on = today()
-    qs = selectors.worker_list(actor=actor_of(request), on=on, **filters.dict())
-    return _Mapped(qs, lambda w: _worker_out(w, on))
-
-
-class _Mapped:
-    """A queryset whose page is mapped to dicts after slicing (the pagination slices)."""
-
-    def __init__(self, qs, fn):
-        self.qs, self.fn = qs, fn
-
-    def count(self):
-        return self.qs.count()
-
-    def __getitem__(self, key):
-        return [self.fn(w) for w in self.qs[key]]
+    return selectors.worker_list(actor=actor_of(request), on=today(), **filters.dict())
 
 
 @router.get("/contractors/workers/{int:worker_id}", response=answers(WorkerDetailOut))
 def get_worker(request, worker_id: int):
-    on, worker = today(), selectors.worker_get(actor=actor_of(request), pk=worker_id)
-    admissions = [_admission_out(worker, a, on) for a in selectors.admissions_of(worker)]
-    return _worker_out(worker, on) | {"admissions": admissions}
+    return selectors.worker_get(actor=actor_of(request), pk=worker_id)
 
 
 class WorkerIn(InputSchema):
@@ -153,7 +148,7 @@ def create_worker(request, payload: WorkerIn):
         "organization_id",
     )
     worker = services.worker_register(actor=actor, **data)
-    return created(_worker_out(worker, today()))
+    return created(worker)
 
 
 class SiteIn(InputSchema):
@@ -178,6 +173,10 @@ def submit_admission(request, admission_id: int):
     return _admission_out(worker, admission, today())
 
 
+class RetrainingFilters(Schema):
+    within_days: int = Field(30, ge=0, le=366, description="Lapsing within this many days.")
+
+
 class RetrainingOut(Schema):
     category: str
     person_id: int
@@ -191,8 +190,10 @@ class RetrainingOut(Schema):
 @router.get(
     "/contractors/retraining", response=answers(list[RetrainingOut]), summary="待复训 by category"
 )
-def retraining(request, within_days: int = Query(30, ge=0, le=366)):
-    groups = selectors.retraining_due(actor=actor_of(request), on=today(), within_days=within_days)
+def retraining(request, filters: Query[RetrainingFilters]):
+    groups = selectors.retraining_due(
+        actor=actor_of(request), on=today(), within_days=filters.within_days
+    )
     return [
         {"category": category, "person_id": a.person_id, "name": a.person.name,
          "organization_id": a.person.organization_id, "course_id": a.course_id,
