@@ -337,3 +337,9 @@ def test_the_error_report_adds_an_error_column(today, manager, org_a):
     assert ws["A4"].value is None
     assert ws["A5"].value.startswith("准操项目: ")
     assert ws["C5"].value == "工人2"
+
+
+def test_a_first_import_writes_no_update_entries(today, manager, org_a):
+    """What an import creates is listed on the import, not audited as changes."""
+    run(manager, ledger(row(1), row(2)))
+    assert not AuditEntry.objects.filter(action="update").exists()

@@ -28,11 +28,16 @@ BATCH = 1000
 
 def carry_out(*, actor: Actor, plan: Plan, ledger_import: LedgerImport) -> str:
     """Write the plan; return the SHA-256 of the import's row list."""
-    _create_people([p for p in plan.people.values() if p.existing is None])
-    _update_people(actor, [p for p in plan.people.values() if p.existing and p.changes])
-    _add_items(list(plan.people.values()))
-    _create_certificates([c for c in plan.certificates if c.existing is None])
-    _update_certificates(actor, [c for c in plan.certificates if c.existing and c.changes])
+    people = list(plan.people.values())
+    new_people = [p for p in people if p.existing is None]
+    changed_people = [p for p in people if p.existing is not None and p.changes]
+    new_certs = [c for c in plan.certificates if c.existing is None]
+    changed_certs = [c for c in plan.certificates if c.existing is not None and c.changes]
+    _create_people(new_people)
+    _update_people(actor, changed_people)
+    _add_items(people)
+    _create_certificates(new_certs)
+    _update_certificates(actor, changed_certs)
     return _record_rows(plan, ledger_import)
 
 
