@@ -20,12 +20,13 @@ from safework.access.api import authorization_router, badge_router, gate_router
 from safework.approvals.api import router as approvals_router
 from safework.certificates.api import catalogue_router
 from safework.certificates.api import router as certificates_router
-from safework.contractors.api import router as contractors_router
 from safework.certificates.imports_api import router as imports_router
+from safework.contractors.api import router as contractors_router
 from safework.core.api import router as organizations_router
 from safework.core.auth import api_auth
 from safework.core.errors import ServiceError
 from safework.people.api import router as persons_router
+from safework.permits.api import router as permits_router
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -57,6 +58,7 @@ api.add_router("", badge_router)
 api.add_router("", authorization_router)
 api.add_router("", approvals_router)
 api.add_router("", contractors_router)
+api.add_router("", permits_router)
 
 # Included at /api/ by safework.urls: DESIGN.md promises the OpenAPI docs at /api/docs.
 urlpatterns = [

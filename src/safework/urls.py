@@ -17,6 +17,7 @@ urlpatterns = [
     path("access/", include("safework.access.urls")),
     path("approvals/", include("safework.approvals.urls")),
     path("contractors/", include("safework.contractors.urls")),
+    path("permits/", include("safework.permits.urls")),
     path("brief/", include(worker_urlpatterns)),  # workers' phone pages (briefing, quiz)
     *badge_urlpatterns,  # /v/<token>: the public badge page the QR code opens
     path("admin/", admin.site.urls),

@@ -80,3 +80,18 @@ def approval_signatures(permit: Permit) -> list:
         .select_related("step")
         .order_by("step__order", "decided_at")
     )
+
+
+def people_present(permit: Permit) -> list:
+    """Who is signed in now (latest accepted event is a sign-in), for the guardian."""
+    from .services.signin import signed_in_now
+
+    rows = signed_in_now(permit)
+    people = {p.pk: p for p in _people_by_id(rows)}
+    return [(people[pid], row) for pid, row in rows.items() if pid in people]
+
+
+def _people_by_id(rows: dict):
+    from safework.people.models import Person
+
+    return Person.objects.filter(pk__in=list(rows))

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safework.core.actors import Actor
@@ -29,6 +30,8 @@ def gas_test_record(*, actor: Actor, permit: Permit, sampled_at: datetime, sampl
     permit = locked(permit)
     require_may_change(actor, permit)
     require_status(permit, Status.APPROVING, Status.JSA_SIGNED, *ACTIVE_STATUSES)
+    if timezone.is_naive(sampled_at):
+        sampled_at = timezone.make_aware(sampled_at)
     if sampled_at > now_or(now):
         raise ValidationFailed({"sampled_at": _("The sample time is in the future.")})
     values = {k: reading.get(k) for k in READING_FIELDS}

@@ -1,0 +1,113 @@
+"""Permit pages, the phone sign-in page, the PDF and the API, through the test client."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from safework.core.choices import Role
+from safework.permits.choices import Kind, Status, WorkerRole
+from safework.permits.models import Permit, SignIn
+from tests.conftest import make_user
+from tests.factories import OrganizationFactory
+
+from .conftest import LAT, LNG
+from .helpers import approve_all, draft, prepare
+
+W = WorkerRole
+HEIGHT = {"height_m": 4}
+
+
+@pytest.fixture
+def approved(manager, approvers, area, people):
+    from django.utils import timezone
+
+    start = timezone.now() - timedelta(minutes=5)
+    permit = draft(manager, area, people, Kind.HEIGHT, start, hours=48, details=HEIGHT)
+    permit = prepare(manager, permit, people, [(W.SCAFFOLDER, "scaffolder")], start)
+    from safework.permits import services
+
+    services.permit_submit(actor=manager, permit=permit, now=start)
+    return approve_all(permit, approvers)
+
+
+@pytest.mark.django_db
+def test_create_a_draft_through_the_form(client, manager_user, area, people):
+    client.force_login(manager_user)
+    owner = area.site.owner.pk
+    response = client.post(reverse("permits:create", args=["height"]), {
+        "work_area": area.pk, "applicant_org": owner, "performing_org": owner,
+        "person_in_charge": people["leader"].pk, "content": "检修平台", "place": "E-101",
+        "planned_start": "2026-03-10T09:00", "planned_end": "2026-03-11T09:00",
+        "d_height_m": "16", "d_hazards": ["wind"],
+    })  # fmt: skip
+    permit = Permit.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/permits/{permit.pk}/"
+    assert (permit.level, permit.status) == ("height_4", Status.DRAFT)  # 16 m + wind → IV
+
+
+@pytest.mark.django_db
+def test_unqualified_worker_refused_on_the_page_with_reason(client, manager_user, manager, area,
+                                                            people, clock):  # fmt: skip
+    client.force_login(manager_user)
+    permit = draft(manager, area, people, Kind.HOT_WORK, clock, details={"method": "焊"})
+    url = reverse("permits:assign", args=[permit.pk])
+    response = client.post(url, {"person": people["worker"].pk, "role": W.HOT_WORKER}, follow=True)
+    assert (
+        "无此作业项目的证书" in response.content.decode()
+        or "no_certificate" not in response.content.decode()
+    )
+    assert not permit.assignments.exists()
+
+
+@pytest.mark.django_db
+def test_detail_list_and_pdf(client, manager_user, approved):
+    client.force_login(manager_user)
+    detail = client.get(reverse("permits:detail", args=[approved.pk]))
+    assert detail.status_code == 200 and approved.number in detail.content.decode()
+    listing = client.get(reverse("permits:list"), {"active": "on"})
+    assert approved.number in listing.content.decode()
+    pdf = client.get(reverse("permits:pdf", args=[approved.pk]))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert b"STSong-Light" in pdf.content
+
+
+@pytest.mark.django_db
+def test_outsider_sees_no_permit(client, django_user_model, approved):
+    other = make_user(django_user_model, "outsider", Role.CONTRACTOR_ADMIN, OrganizationFactory())
+    client.force_login(other)
+    assert client.get(reverse("permits:detail", args=[approved.pk])).status_code == 404
+    assert approved.number not in client.get(reverse("permits:list")).content.decode()
+    assert client.get(reverse("permits:pdf", args=[approved.pk])).status_code == 404
+    assert client.get(f"/api/v1/permits/{approved.pk}").status_code == 404
+
+
+@pytest.mark.django_db
+def test_phone_sign_in_inside_and_outside_the_geofence(client, approved, people):
+    url = reverse("permits:mobile", args=[approved.sign_token])
+    guardian = people["guardian"]
+    last4 = guardian.id_number_masked[-4:]
+    page = client.post(url, {"phone": guardian.phone, "id_last4": last4, "latitude": LAT,
+                             "longitude": LNG, "accuracy": 8, "in": "1"})  # fmt: skip
+    assert 'id="result"' in page.content.decode(), page.content.decode()[-3000:]
+    assert "alert-success" in page.content.decode()
+    far = client.post(url, {"phone": guardian.phone, "id_last4": last4, "latitude": LAT + 0.02,
+                            "longitude": LNG, "accuracy": 8, "in": "1"})  # fmt: skip
+    assert far.status_code == 200
+    rows = list(SignIn.objects.filter(permit=approved).order_by("id"))
+    assert [(r.accepted, r.reasons) for r in rows] == [(True, []), (False, ["outside_geofence"])]
+
+
+@pytest.mark.django_db
+def test_api_lists_active_permits_and_records_gas(client, manager_user, approved):
+    client.force_login(manager_user)
+    listing = client.get("/api/v1/permits", {"active": "true"}).json()
+    assert [p["number"] for p in listing["items"]] == [approved.number]
+    from django.utils import timezone
+
+    body = {"sampled_at": timezone.now().isoformat(), "sample_point": "平台", "analyst": "陈",
+            "instrument": "MX6", "oxygen_percent": "20.9"}  # fmt: skip
+    response = client.post(f"/api/v1/permits/{approved.pk}/gas-tests", body,
+                           content_type="application/json")  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert response.json()["passed"] is True
