@@ -15,7 +15,7 @@ from .briefing import (
     quiz_start,
     quiz_submit,
 )
-from .checklist import checklist_item_save
+from .checklists import checklist_item_save
 from .company import contractor_admin_create, contractor_register
 from .enrolment import control_sync, enrol
 from .notices import expiry_notices

@@ -49,18 +49,18 @@ def control_sync() -> int:
     contractor = Person.objects.filter(organization__kind__in=CONTRACTOR_KINDS)
     missing = contractor.exclude(Exists(ContractorWorker.objects.filter(person_id=OuterRef("pk"))))
     on = control_in_force()
-    created = ContractorWorker.objects.bulk_create(
-        [ContractorWorker(person_id=pk, subject=on) for pk in missing.values_list("pk", flat=True)],
-        batch_size=1000,
+    created = [pk for pk in missing.values_list("pk", flat=True)]
+    ContractorWorker.objects.bulk_create(
+        [ContractorWorker(person_id=pk, subject=on) for pk in created], batch_size=1000
     )
-    rows = ContractorWorker.objects.filter(person__in=contractor)
-    changed = rows.exclude(subject=on).update(subject=on)
-    changed += (
-        ContractorWorker.objects.exclude(person__in=contractor)
-        .filter(subject=True)
-        .update(subject=False)
-    )
+    stale = ContractorWorker.objects.filter(person__in=contractor).exclude(subject=on)
+    others = ContractorWorker.objects.exclude(person__in=contractor).filter(subject=True)
+    orgs = set(stale.values_list("person__organization_id", flat=True))
+    orgs |= set(others.values_list("person__organization_id", flat=True))
+    orgs |= set(Person.objects.filter(pk__in=created).values_list("organization_id", flat=True))
+    changed = stale.update(subject=on) + others.update(subject=False)
     if changed or created:
         standing.invalidate()
-        mark_dirty(everyone=True)
+        for org_id in sorted(orgs):  # the allowlist recomputes these organizations' people
+            mark_dirty(organization_id=org_id)
     return changed + len(created)
