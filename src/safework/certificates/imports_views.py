@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from safework.core.errors import ValidationFailed
 from safework.core.forms import add_service_errors
@@ -63,6 +63,7 @@ def _preview(actor, form) -> LedgerImport:
 
 
 @page
+@require_GET
 def ledger_import_detail(request, pk: int):
     record = _import(actor_for(request), pk)
     context = {
@@ -93,6 +94,7 @@ def ledger_import_commit(request, pk: int):
 
 
 @page
+@require_GET
 def ledger_import_errors(request, pk: int):
     record = _import(actor_for(request), pk)
     stem = record.file_name.rsplit(".", 1)[0]
@@ -100,6 +102,7 @@ def ledger_import_errors(request, pk: int):
 
 
 @page
+@require_GET
 def ledger_template(request):
     return _xlsx(template_workbook(), "特种作业人员台账模板.xlsx")
 

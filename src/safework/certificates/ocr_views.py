@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from safework.core.access import certificates_visible, require_write
 from safework.core.errors import ValidationFailed
@@ -96,6 +97,7 @@ def _shown(fields: dict) -> list[dict]:
 
 
 @page
+@require_GET
 def scan_image(request, pk: int):
     """A photo: to whoever may see its certificate, or to its uploader before that."""
     actor = actor_for(request)

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from safework.core.access import require_owner_admin, require_write
 from safework.core.clock import today
@@ -101,6 +101,7 @@ def follow_up_resolve(request, pk: int):
 
 
 @page
+@require_GET
 def verification_evidence(request, pk: int):
     record = get_object_or_404(verification_queryset(actor_for(request)), pk=pk)
     if not record.evidence:
@@ -109,6 +110,7 @@ def verification_evidence(request, pk: int):
 
 
 @page
+@require_GET
 def source_list(request):
     actor = actor_for(request)
     require_owner_admin(actor)
