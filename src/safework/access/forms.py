@@ -20,7 +20,7 @@ class GateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     area = forms.ModelChoiceField(label=_("Work area"), queryset=None)
     direction = forms.ChoiceField(label=_("Direction"), choices=GateDirection.choices)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=_("Gate in use"), required=False, initial=True)
 
     def __init__(self, *args, areas, **kwargs):
         super().__init__(*args, **kwargs)
