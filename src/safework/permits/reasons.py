@@ -25,11 +25,25 @@ REASONS = {
     "end_before_start": _("The end is before the start"),
     "too_long": _("Longer than the validity the standard allows"),
     "past_served_permit": _("Temporary power must end with the permit it serves (10.8)"),
+    # gas analysis (5.3.2, 6.4)
+    "flammable_too_high": _("Flammable gas above the limit of 5.3.2"),
+    "oxygen_too_high": _("Oxygen too high"),
+    "oxygen_too_low": _("Oxygen below 19.5 %"),
+    "oxygen_missing": _("Oxygen not measured"),
+    "lel_missing": _("Enter the gas's lower explosive limit"),
+    "toxic_too_high": _("Toxic gas above its limit"),
+    "nothing_measured": _("Nothing was measured"),
+    # why a level was raised (5.1.1, 5.2.15, 8.1.2)
+    "rest_day": _("Holiday or rest day"),
+    "night": _("Night"),
+    "wind": _("Wind force 5 or more"),
 }
 
 
 def label(code: str) -> str:
-    return str(REASONS.get(code, code))
+    from .rules.levels import HEIGHT_HAZARDS  # 8.1.2's own wording
+
+    return str(REASONS.get(code) or HEIGHT_HAZARDS.get(code, code))
 
 
 def labels(codes) -> str:

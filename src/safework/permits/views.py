@@ -95,7 +95,11 @@ def permit_detail(request, pk: int):
         "Status": Status,
     }  # fmt: skip
     url = request.build_absolute_uri(reverse("permits:mobile", args=[permit.sign_token]))
-    context.update(mobile_url=url, qr=segno.make(url, error="m").svg_data_uri(scale=4))
+    context.update(
+        level_reasons=[label(r) for r in permit.level_reasons],
+        mobile_url=url,
+        qr=segno.make(url, error="m").svg_data_uri(scale=4),
+    )
     return render(request, "permits/detail.html", context)
 
 
@@ -274,7 +278,7 @@ def _gas_message(request, row) -> None:
     if row.passed:
         messages.success(request, _("Pass: the sample meets GB 30871."))
     else:
-        messages.error(request, _("Fail: %(why)s") % {"why": ", ".join(row.failures)})
+        messages.error(request, _("Fail: %(why)s") % {"why": "；".join(map(label, row.failures))})
 
 
 @page
