@@ -58,8 +58,10 @@ def permit_list(request):
         actor=actor, site_id=filters.get("site"), status=filters.get("status", ""),
         kind=filters.get("kind", ""), active=bool(filters.get("active")), q=filters.get("q", ""),
     )  # fmt: skip
+    page_obj = paginate(request, qs, per_page=100)
     context = {
-        "form": form, "page_obj": paginate(request, qs, per_page=100), "kinds": Kind.choices,
+        "form": form, "page_obj": page_obj, "rows": selectors.permit_rows(page_obj),
+        "kinds": Kind.choices,
         "sites": sites_visible(Site.objects.filter(is_active=True), actor),
         "site_id": filters.get("site"),
     }  # fmt: skip
