@@ -41,22 +41,32 @@ def carry_out(*, actor: Actor, plan: Plan, ledger_import: LedgerImport) -> str:
     return _record_rows(plan, ledger_import)
 
 
+def _batches(items: list, size: int = BATCH):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
 def _create_people(plans: list[PersonPlan]) -> None:
-    people = []
-    for plan in plans:
-        resident = plan.row.resident
-        plan.existing = Person(
-            name=plan.row.name,
-            phone=plan.changes["phone"][1],
-            organization=plan.organization,
-            id_number_encrypted=crypto.encrypt(resident.number),
-            id_number_hash=plan.key,
-            id_number_masked=resident.masked,
-            birth_date=resident.birth_date,
-            sex=resident.sex,
-        )
-        people.append(plan.existing)
-    Person.objects.bulk_create(people, batch_size=BATCH)
+    """In batches, keeping only the new ids: the model instances are let go at once."""
+    for batch in _batches(plans):
+        people = [_new_person(plan) for plan in batch]
+        Person.objects.bulk_create(people)
+        for plan, person in zip(batch, people, strict=True):
+            plan.pk = person.pk
+
+
+def _new_person(plan: PersonPlan) -> Person:
+    resident = plan.row.resident
+    return Person(
+        name=plan.row.name,
+        phone=plan.changes["phone"][1],
+        organization=plan.organization,
+        id_number_encrypted=crypto.encrypt(resident.number),
+        id_number_hash=plan.key,
+        id_number_masked=resident.masked,
+        birth_date=resident.birth_date,
+        sex=resident.sex,
+    )
 
 
 def _update_people(actor: Actor, plans: list[PersonPlan]) -> None:
@@ -73,29 +83,29 @@ def _update_people(actor: Actor, plans: list[PersonPlan]) -> None:
 
 def _add_items(plans: list[PersonPlan]) -> None:
     through = Person.special_operations.through
-    links = [
-        through(person_id=p.existing.pk, certificatetype_id=t.pk)
-        for p in plans
-        for t in p.add_types
-    ]
+    links = [through(person_id=p.pk, certificatetype_id=t.pk) for p in plans for t in p.add_types]
     through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
 
 
 def _create_certificates(plans: list[CertificatePlan]) -> None:
-    certs = []
-    for plan in plans:
-        values = plan.values
-        stored = numbers.protect(values["number"], plan.row.resident.number)
-        plan.existing = Certificate(
-            person=plan.person.existing,
-            type=values["type"],
-            number=stored.number,
-            number_hash=stored.number_hash,
-            number_is_id_number=stored.is_id_number,
-            **{f: values[f] for f in _CERT_VALUES},
-        )
-        certs.append(plan.existing)
-    Certificate.objects.bulk_create(certs, batch_size=BATCH)
+    for batch in _batches(plans):
+        certs = [_new_certificate(plan) for plan in batch]
+        Certificate.objects.bulk_create(certs)
+        for plan, cert in zip(batch, certs, strict=True):
+            plan.pk = cert.pk
+
+
+def _new_certificate(plan: CertificatePlan) -> Certificate:
+    values = plan.values
+    stored = numbers.protect(values["number"], plan.row.resident.number)
+    return Certificate(
+        person_id=plan.person.pk,
+        type=values["type"],
+        number=stored.number,
+        number_hash=stored.number_hash,
+        number_is_id_number=stored.is_id_number,
+        **{f: values[f] for f in _CERT_VALUES},
+    )
 
 
 _CERT_VALUES = ("issued_by", "first_issued_on", "valid_from", "valid_until", "next_review_due")
@@ -118,17 +128,26 @@ def _diff(changes: dict) -> dict:
 
 
 def _record_rows(plan: Plan, ledger_import: LedgerImport) -> str:
-    rows = [
-        LedgerImportRow(
-            ledger_import=ledger_import,
-            sheet=o.sheet[:100],
-            row=o.row,
-            action=o.action,
-            person_id=o.person.existing.pk,
-            certificate_id=o.certificate.existing.pk if o.certificate else None,
-        )
-        for o in plan.outcomes
-    ]
-    LedgerImportRow.objects.bulk_create(rows, batch_size=BATCH)
-    listing = [[r.sheet, r.row, r.action, r.person_id, r.certificate_id] for r in rows]
-    return hashlib.sha256(json.dumps(listing, ensure_ascii=False).encode()).hexdigest()
+    """The row list in batches, hashed as it is written."""
+    digest = hashlib.sha256()
+    digest.update(b"[")
+    first = True
+    for batch in _batches(plan.outcomes):
+        rows = [
+            LedgerImportRow(
+                ledger_import=ledger_import,
+                sheet=o.sheet[:100],
+                row=o.row,
+                action=o.action,
+                person_id=o.person.pk,
+                certificate_id=o.certificate.pk if o.certificate else None,
+            )
+            for o in batch
+        ]
+        LedgerImportRow.objects.bulk_create(rows)
+        for r in rows:
+            item = [r.sheet, r.row, r.action, r.person_id, r.certificate_id]
+            digest.update((b"" if first else b", ") + json.dumps(item, ensure_ascii=False).encode())
+            first = False
+    digest.update(b"]")
+    return digest.hexdigest()

@@ -29,7 +29,7 @@ CHUNK = 1000
 CERT_FIELDS = ("issued_by", "first_issued_on", "valid_from", "valid_until", "next_review_due")
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonPlan:
     key: str  # blind index of the ID number
     row: LedgerRow
@@ -38,6 +38,7 @@ class PersonPlan:
     changes: dict = field(default_factory=dict)  # field -> (before, after)
     add_types: list = field(default_factory=list)
     first_row: tuple[str, int] = ("", 0)
+    pk: int | None = None  # the person's id, once written
 
     @property
     def action(self) -> str:
@@ -46,7 +47,7 @@ class PersonPlan:
         return "updated" if self.changes or self.add_types else "unchanged"
 
 
-@dataclass
+@dataclass(slots=True)
 class CertificatePlan:
     row: LedgerRow
     person: PersonPlan
@@ -54,6 +55,7 @@ class CertificatePlan:
     values: dict
     existing: Certificate | None = None
     changes: dict = field(default_factory=dict)
+    pk: int | None = None  # the certificate's id, once written
 
     @property
     def action(self) -> str:
@@ -62,7 +64,7 @@ class CertificatePlan:
         return "updated" if self.changes else "unchanged"
 
 
-@dataclass
+@dataclass(slots=True)
 class RowOutcome:
     sheet: str
     row: int
@@ -111,26 +113,35 @@ class _Planner:
         self.orgs = {o.name: o for o in organizations_visible(Organization.objects.all(), actor)}
         self.persons: dict[str, Person] = {}
         self.visible: set[int] = set()
+        self.items: dict[int, set[int]] = {}  # person id -> their special operations
         self.certs: dict[tuple[int, str], Certificate] = {}
         self.seen_items: dict[tuple[str, int], LedgerRow] = {}
         self.seen_numbers: dict[tuple[int, str], tuple[str, LedgerRow]] = {}
 
     def load(self, rows: list[LedgerRow]) -> None:
-        """Existing people and certificates of the file, in chunks (no query per row)."""
+        """Existing people and certificates of the file, in chunks (no query per row),
+        with only the fields compared (a 50,000-row ledger must fit in memory)."""
         keys = list({crypto.blind_index(r.resident.number) for r in rows})
+        person_fields = ("id", "name", "phone", "organization_id", "id_number_hash")
         for i in range(0, len(keys), CHUNK):
             found = Person.objects.filter(id_number_hash__in=keys[i : i + CHUNK])
-            for p in found.prefetch_related("special_operations"):
+            for p in found.only(*person_fields):
                 self.persons[p.id_number_hash] = p
         ids = [p.pk for p in self.persons.values()]
+        through = Person.special_operations.through
         for i in range(0, len(ids), CHUNK):
-            qs = people_visible(Person.objects.filter(pk__in=ids[i : i + CHUNK]), self.actor)
+            chunk = ids[i : i + CHUNK]
+            qs = people_visible(Person.objects.filter(pk__in=chunk), self.actor)
             self.visible.update(qs.values_list("pk", flat=True))
+            pairs = through.objects.filter(person_id__in=chunk)
+            for person_id, type_id in pairs.values_list("person_id", "certificatetype_id"):
+                self.items.setdefault(person_id, set()).add(type_id)
         hashes = list({numbers.number_hash(r.number) for r in rows if r.has_certificate})
+        cert_fields = ("id", "type_id", "number_hash", "person_id", *CERT_FIELDS)
         for i in range(0, len(hashes), CHUNK):
             current = Certificate.objects.filter(
                 number_hash__in=hashes[i : i + CHUNK], superseded=False
-            )
+            ).only(*cert_fields)
             for c in current:
                 self.certs[(c.type_id, c.number_hash)] = c
 
@@ -163,7 +174,7 @@ class _Planner:
             return None
         if org is None and existing is None:
             return None
-        plan = PersonPlan(key, row, existing, org or (existing and existing.organization))
+        plan = PersonPlan(key, row, existing, org, pk=existing.pk if existing else None)
         plan.first_row = (row.sheet, row.row)
         if existing is not None:
             self._compare_person(plan, row, org, phone)
@@ -261,6 +272,7 @@ class _Planner:
             return None
         cert = CertificatePlan(row, person, numbers.number_hash(row.number), values)
         cert.existing = self.certs.get((ctype.pk, cert.number_hash))
+        cert.pk = cert.existing.pk if cert.existing else None
         if cert.existing is not None and not self._compare_certificate(cert):
             return None
         if cert.existing is None and not row.review_given:
@@ -334,7 +346,7 @@ class _Planner:
 
     def _compare_certificate(self, cert: CertificatePlan) -> bool:
         old, row = cert.existing, cert.row
-        if cert.person.existing is None or old.person_id != cert.person.existing.pk:
+        if cert.person.pk is None or old.person_id != cert.person.pk:
             self.error(
                 row,
                 "number",
@@ -348,8 +360,8 @@ class _Planner:
         return True
 
     def _add_item(self, person: PersonPlan, ctype) -> None:
-        have = person.existing.special_operations.all() if person.existing else []
-        if ctype not in have and ctype not in person.add_types:
+        have = self.items.get(person.pk, set()) if person.pk else set()
+        if ctype.pk not in have and ctype not in person.add_types:
             person.add_types.append(ctype)
 
 

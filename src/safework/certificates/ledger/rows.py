@@ -47,7 +47,7 @@ CERTIFICATE_FIELDS = ("item", "number", "issued_by", "first_issued_on", "valid_f
 SEXES = {"男": "M", "女": "F", "M": "M", "F": "F", "MALE": "M", "FEMALE": "F"}
 
 
-@dataclass
+@dataclass(slots=True)
 class RowError:
     sheet: str
     row: int
@@ -63,7 +63,7 @@ class RowError:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class LedgerRow:
     sheet: str
     row: int
