@@ -285,3 +285,78 @@ def test_outsider_cannot_change_a_permit(manager, area, people, clock, django_us
     permit = draft(manager, area, people, Kind.HEIGHT, clock, details={"height_m": 3})
     with pytest.raises(NotAllowed):
         services.permit_cancel(actor=Actor(user=other), permit=permit, reason="x")
+
+
+@pytest.mark.django_db
+def test_a_new_day_needs_a_fresh_gas_analysis_and_the_guardian_again(manager, approvers, area,
+                                                                     people, clock):  # fmt: skip
+    """5.3.1: "每日动火前均应进行气体分析"; the people sign in again each day."""
+    permit = running(manager, approvers, area, people, clock, Kind.HOT_WORK,
+                     {"method": "焊"}, ((W.HOT_WORKER, "welder"),), 48)  # fmt: skip
+    next_morning = clock + timedelta(days=1)
+    assert services.permit_daily_check(permit=permit, now=next_morning) is True
+    assert Permit.objects.get(pk=permit.pk).pause_reason == "new_day"
+    with pytest.raises(ValidationFailed):
+        services.permit_resume(
+            actor=manager, permit=permit, now=next_morning + timedelta(minutes=10)
+        )
+    gas_ok(manager, permit, next_morning + timedelta(minutes=5))
+    sign_everyone_in(manager, permit, next_morning + timedelta(minutes=6))
+    resumed = services.permit_resume(actor=manager, permit=permit,
+                                     now=next_morning + timedelta(minutes=10))  # fmt: skip
+    assert resumed.status == Status.IN_PROGRESS
+
+
+@pytest.mark.django_db
+def test_two_blind_plate_jobs_on_one_pipeline_refused(manager, approvers, area, people, clock):
+    """7.10: "不应在同一管道上同时进行两处或两处以上的盲板抽堵作业"."""
+    details = {"pipeline": "P-3", "medium": "氮气", "plate_material": "20#", "plate_no": "MB-1",
+               "operation": "堵"}  # fmt: skip
+    first = draft(manager, area, people, Kind.BLIND_PLATE, clock, details=details)
+    first = prepare(manager, first, people, [(W.WORKER, "worker")], clock)
+    services.permit_submit(actor=manager, permit=first, now=clock)
+    second = draft(
+        manager, area, people, Kind.BLIND_PLATE, clock, details={**details, "plate_no": "MB-2"}
+    )
+    second = prepare(manager, second, people, [(W.WORKER, "worker")], clock)
+    with pytest.raises(ValidationFailed) as err:
+        services.permit_submit(actor=manager, permit=second, now=clock)
+    assert "pipeline" in err.value.errors
+
+
+@pytest.mark.django_db
+def test_contractor_guardian_with_accepted_training_document(manager, area, people, clock):
+    """Issue 7's admission documents: an accepted training record of a guardian counts."""
+    from safework.contractors.models import ContractorWorker, WorkerDocument
+    from tests.factories import OrganizationFactory, PersonFactory
+
+    guardian = PersonFactory(organization=OrganizationFactory())
+    worker, _ = ContractorWorker.objects.get_or_create(person=guardian)
+    ContractorWorker.objects.filter(pk=worker.pk).update(worker_kind="guardian")
+    permit = draft(manager, area, people, Kind.HEIGHT, clock, details={"height_m": 3})
+    with pytest.raises(ValidationFailed):
+        services.assignment_add(
+            actor=manager, permit=permit, person=guardian, role=W.GUARDIAN, now=clock
+        )
+    WorkerDocument.objects.create(worker=worker, kind="training_record", state="accepted",
+                                  valid_until=date(2027, 1, 1))  # fmt: skip
+    row = services.assignment_add(actor=manager, permit=permit, person=guardian, role=W.GUARDIAN,
+                                  now=clock)  # fmt: skip
+    assert row.role == W.GUARDIAN
+
+
+@pytest.mark.django_db
+def test_enterprise_edits_the_chain_and_new_permits_follow_it(manager, area, people, clock):
+    """Table B.1 is the default; the enterprise may change it (annex B)."""
+    from safework.approvals.services import chain_save
+    from safework.permits.services import chain_for
+
+    chain = chain_for(Kind.HEIGHT, "height_1")
+    steps = [{"name": "车间主任", "mode": "any", "parties": [{"label": "车间", "role": "area_head"}]},
+             {"name": "安全科", "mode": "all", "parties": [{"label": "安全", "role": "safety_manager"}]}]  # fmt: skip
+    chain_save(actor=manager, code=chain.code, name=chain.name, subject_kind=chain.subject_kind,
+               steps=steps, chain=chain)  # fmt: skip
+    permit = draft(manager, area, people, Kind.HEIGHT, clock, details={"height_m": 3})
+    permit = prepare(manager, permit, people, [(W.SCAFFOLDER, "scaffolder")], clock)
+    permit = services.permit_submit(actor=manager, permit=permit, now=clock)
+    assert [s.name for s in permit.approval.steps.all()] == ["车间主任", "安全科"]

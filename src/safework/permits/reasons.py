@@ -22,6 +22,8 @@ REASONS = {
     "briefing_missing": _("The safety briefing has not been given"),
     "workers_not_signed_in": _("Not every worker has signed in"),
     "worker_unqualified": _("A worker is no longer qualified"),
+    "new_day": _("A new day: gas analysis, sign-ins and checks again before work"),
+    "same_pipeline": _("Another blind-plate job is open on this pipeline (GB 30871 7.10)"),
     "end_before_start": _("The end is before the start"),
     "too_long": _("Longer than the validity the standard allows"),
     "past_served_permit": _("Temporary power must end with the permit it serves (10.8)"),

@@ -13,12 +13,14 @@ from safework.approvals.services import approval_start, chain_save
 from safework.core.actors import Actor
 from safework.core.errors import ValidationFailed
 
-from ..choices import APPROVAL_KIND, Kind, Level, Status, WorkerRole
+from ..choices import ACTIVE_STATUSES, APPROVAL_KIND, Kind, Level, Status, WorkerRole
 from ..models import Permit, PermitChain
 from ..reasons import label
 from ..rules import chains, levels, validity
 from .common import audit, locked, notify, now_or, refuse, require_may_change, require_status
 from .people import permit_days, reasons_over
+
+BUSY_STATUSES = (Status.APPROVING, *ACTIVE_STATUSES)
 
 
 def chain_for(kind: str, level: str):
@@ -58,7 +60,20 @@ def _ready_errors(permit: Permit, now: datetime) -> dict:
         errors["lifting_plan"] = _("Class 1 and 2 lifting need a lifting plan (GB 30871 9.2).")
     if validity.is_past_validity(permit.planned_end, now):
         errors["planned_end"] = _("The permit is past its validity: make a new permit.")
+    if same_pipeline_open(permit):
+        errors["pipeline"] = label("same_pipeline")
     return errors
+
+
+def same_pipeline_open(permit: Permit) -> bool:
+    """7.10: "不应在同一管道上同时进行两处或两处以上的盲板抽堵作业"."""
+    if permit.kind != Kind.BLIND_PLATE:
+        return False
+    others = Permit.objects.filter(
+        kind=Kind.BLIND_PLATE, site_id=permit.site_id, status__in=BUSY_STATUSES,
+        details__pipeline=permit.details.get("pipeline"),
+    ).exclude(pk=permit.pk)  # fmt: skip
+    return others.exists()
 
 
 @transaction.atomic

@@ -151,15 +151,12 @@ def permit_suspend(*, actor: Actor, permit: Permit, reason: str,
 
 def resume_reasons(permit: Permit, now: datetime) -> list[str]:
     """5.3.1 / 6.5: after a pause longer than 30 min (特级/一级 hot work) or 60 min (二级,
-    confined space) a new passing sample, taken after the pause began, is needed."""
+    confined space) a new passing sample, taken after the pause began, is needed; and on
+    a new day always (5.3.1: "每日动火前均应进行气体分析")."""
     reasons = []
-    if needs_gas(permit):
-        paused_for = now - permit.paused_at
-        after = (
-            permit.paused_at if gas.resample_needed(permit.kind, permit.level, paused_for) else None
-        )
-        if after is not None:
-            reasons += _gas_reasons(permit, now, after)
+    long_pause = gas.resample_needed(permit.kind, permit.level, now - permit.paused_at)
+    if needs_gas(permit) and (long_pause or permit.pause_reason == "new_day"):
+        reasons += _gas_reasons(permit, now, permit.paused_at)
     if not guardian_present(permit, now):
         reasons.append("no_guardian")
     return reasons + people_today_reasons(permit, now)
@@ -262,7 +259,10 @@ def permit_daily_check(*, permit: Permit, now: datetime | None = None) -> bool:
         return False
     permit.last_day_checked = local_day(now)
     permit.save(update_fields=["last_day_checked"])
-    if permit.status == Status.IN_PROGRESS and people_today_reasons(permit, now):
-        suspend(Actor.system("permits.daily"), permit, "worker_unqualified", now)
-        return True
-    return False
+    if permit.status != Status.IN_PROGRESS:
+        return False
+    # 5.3.1: gas analysed every day before work; the people sign in again each day: a new
+    # day starts suspended and resumes through the checks of ``resume_reasons``.
+    reason = "worker_unqualified" if people_today_reasons(permit, now) else "new_day"
+    suspend(Actor.system("permits.daily"), permit, reason, now)
+    return True

@@ -35,9 +35,23 @@ def permit_days(permit: Permit) -> list[date]:
 
 
 def guardian_trained(person, day: date) -> bool:
-    return GuardianTraining.objects.filter(
-        person=person, valid_from__lte=day, valid_until__gte=day
-    ).exists()
+    """A guardian training record of ours, or, for a contractor's guardian, an accepted
+    training-record document of the admission (issue 7) valid on ``day``."""
+    ours = GuardianTraining.objects.filter(person=person, valid_from__lte=day, valid_until__gte=day)
+    return ours.exists() or _contractor_training(person, day)
+
+
+def _contractor_training(person, day: date) -> bool:
+    from django.db.models import Q
+
+    from safework.contractors.choices import DocumentKind, DocumentState, WorkerKind
+    from safework.contractors.models import WorkerDocument
+
+    return WorkerDocument.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        worker__person=person, worker__worker_kind=WorkerKind.GUARDIAN,
+        kind=DocumentKind.TRAINING_RECORD, state=DocumentState.ACCEPTED,
+    ).exists()  # fmt: skip
 
 
 def role_reasons(person, role: str, day: date) -> tuple[list[str], object]:
