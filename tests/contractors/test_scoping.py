@@ -27,7 +27,7 @@ def _leaks(response) -> bool:
 
 
 def test_pages_and_files_of_another_contractor(rival_client, victim):
-    w, d, a = victim["worker"].pk, victim["document"].pk, victim["admission"].pk
+    w, d = victim["worker"].pk, victim["document"].pk
     for path in (f"/contractors/workers/{w}/", f"/contractors/documents/{d}/"):
         response = rival_client.get(path)
         assert response.status_code == 404, path

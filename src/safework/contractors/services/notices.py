@@ -79,22 +79,22 @@ def _first_time(kind: str, object_id: int, due: date, level: int) -> bool:
     return True
 
 
-def _message(what: str, name: str, due: date, level: int) -> str:
+def _message(what: str, name: str, due: date, level: int, left: int) -> str:
     if level == LAPSE:
         return _("%(what)s of %(name)s lapsed on %(date)s: not admitted until renewed.") % {
             "what": what, "name": name, "date": due}  # fmt: skip
     return _("%(what)s of %(name)s lapses on %(date)s (in %(days)d days).") % {
-        "what": what, "name": name, "date": due, "days": level}  # fmt: skip
+        "what": what, "name": name, "date": due, "days": left}  # fmt: skip
 
 
 def _notify(kind: str, obj, person, what: str, due: date, on: date, link: str, report) -> bool:
     level = level_on(due=due, on=on, days=list(DEFAULT_DAYS))
     if level is None or not _first_time(kind, obj.pk, due, level):
         return False
-    text = _message(what, person.name, due, level)
+    text = _message(what, person.name, due, level, (due - on).days)
     key = f"contractors:{kind}:{obj.pk}:{due}:{level}"
     tell_contractor(person.organization, title=text, body=text, link=link, key=key)
-    params = {"name": person.name, "item": what, "date": str(due), "days": str(max(level, 0)),
+    params = {"name": person.name, "item": what, "date": str(due), "days": str(max((due - on).days, 0)),
               "action": _("renew")}  # fmt: skip
     sms_person(person, owner_id=None, text=text, params=params, key=f"{key}:sms")
     if level == LAPSE:
