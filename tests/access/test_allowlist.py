@@ -8,6 +8,7 @@ from datetime import date, time
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 
 from safework.access import allowlist
 from safework.access.models import AllowlistEntry, AreaAuthorization, AreaPolicy
@@ -241,6 +242,9 @@ def test_a_contractor_restricted_gate_token_gets_its_own_people(
 def test_changes_are_worked_off_right_after_commit(
     welder, gate, area, contractor, system_actor, django_capture_on_commit_callbacks
 ):
+    # As if the fixtures' saves had been committed and worked off.
+    allowlist.refresh_pending()
+    transaction.get_connection().run_on_commit.clear()
     with django_capture_on_commit_callbacks(execute=True):
         authorization_create(actor=system_actor, area=area, organization=contractor)
     entry = AllowlistEntry.objects.get(person_id=welder.pk)
@@ -309,3 +313,12 @@ def test_rules_that_do_not_say_when_they_lapse_end_the_entry_at_the_next_midnigh
     assert by_person(feed(gate_api))[welder.pk]["allowed_until"] == "2026-05-02T00:00:00+08:00"
     freeze(local(lapse, time(0, 0)))
     assert welder.pk not in by_person(feed(gate_api))
+
+
+def test_one_refresh_per_transaction_however_many_saves(
+    contractor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        PersonFactory.create_batch(5, organization=contractor)
+    assert len([c for c in callbacks if c is allowlist._refresh_after_commit]) == 1
+    assert allowlist.AllowlistDirty.objects.count() == 5

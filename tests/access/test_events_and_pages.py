@@ -92,6 +92,9 @@ def test_events_page_filters(
     assert "张焊工" not in client.get("/access/events/", {"date_from": tomorrow}).content.decode()
     exits = client.get("/access/events/", {"direction": "out"}).content.decode()
     assert "张焊工" not in exits
+    other_gate = Gate.objects.create(code="n-2", name="北门2号", area=gate.area)
+    assert "张焊工" in client.get("/access/events/", {"gate": gate.pk}).content.decode()
+    assert "张焊工" not in client.get("/access/events/", {"gate": other_gate.pk}).content.decode()
 
 
 def test_a_contractor_admin_sees_only_their_own_peoples_events(

@@ -70,7 +70,18 @@ def mark_dirty(
         rows.append(AllowlistDirty(organization_id=organization_id))
     if rows:
         AllowlistDirty.objects.bulk_create(rows)
-        transaction.on_commit(_refresh_after_commit, robust=True)
+        _refresh_once_after_commit()
+
+
+def _refresh_once_after_commit() -> None:
+    """One refresh per transaction, however many saves it marked (an import of 2,000
+    people must not queue 2,000 refreshes)."""
+    conn = transaction.get_connection()
+    if conn.in_atomic_block and any(
+        entry[1] is _refresh_after_commit for entry in conn.run_on_commit
+    ):
+        return
+    transaction.on_commit(_refresh_after_commit, robust=True)
 
 
 def _refresh_after_commit() -> None:

@@ -59,6 +59,9 @@ class EventFilterForm(forms.Form):
     site = forms.ModelChoiceField(
         label=_("Site"), queryset=Site.objects.none(), required=False, empty_label=_("All sites")
     )
+    gate = forms.ModelChoiceField(
+        label=_("Gate"), queryset=None, required=False, empty_label=_("All gates")
+    )
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("", _("Any decision")), *Decision.choices], required=False
     )
@@ -69,9 +72,10 @@ class EventFilterForm(forms.Form):
     )
     q = forms.CharField(label=_("Name"), max_length=100, required=False)
 
-    def __init__(self, *args, sites, **kwargs):
+    def __init__(self, *args, sites, gates, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
+        self.fields["gate"].queryset = gates
         style_filter_widgets(self)
 
     def filters(self) -> dict:
@@ -80,6 +84,7 @@ class EventFilterForm(forms.Form):
             "date_from": data.get("date_from"),
             "date_to": data.get("date_to"),
             "site_id": data["site"].pk if data.get("site") else None,
+            "gate_id": data["gate"].pk if data.get("gate") else None,
             "decision": data.get("decision") or "",
             "direction": data.get("direction") or "",
             "q": data.get("q") or "",

@@ -180,7 +180,8 @@ def authorization_delete(request, pk: int):
 @page
 def events(request):
     actor = actor_for(request)
-    form = EventFilterForm(request.GET, sites=sites_visible(Site.objects.all(), actor))
+    sites = sites_visible(Site.objects.all(), actor)
+    form = EventFilterForm(request.GET, sites=sites, gates=gate_list(actor).order_by("code"))
     qs = gate_event_list(actor=actor, **form.filters())
     return render(request, "access/events.html", {"form": form, "page_obj": paginate(request, qs)})
 
