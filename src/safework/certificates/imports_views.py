@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -96,7 +97,12 @@ def ledger_import_commit(request, pk: int):
 @page
 @require_GET
 def ledger_import_errors(request, pk: int):
-    record = _import(actor_for(request), pk)
+    """The uploaded rows, full ID numbers included: for the uploader and for the roles
+    allowed to see full ID numbers."""
+    actor = actor_for(request)
+    record = _import(actor, pk)
+    if record.created_by_id != request.user.pk and not actor.can_view_full_id:
+        raise PermissionDenied(_("Only the uploader or a safety manager may download the rows."))
     stem = record.file_name.rsplit(".", 1)[0]
     return _xlsx(error_report(record), f"{stem}-错误报告.xlsx")
 

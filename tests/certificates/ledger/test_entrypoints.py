@@ -205,6 +205,19 @@ def test_page_file_errors_are_shown_on_the_form(today, client, manager_user, org
     assert resp.status_code == 200 and "另存为 .xlsx" in resp.content.decode()
 
 
+def test_the_rows_go_only_to_the_uploader_or_a_safety_manager(
+    today, client, manager_user, django_user_model, org_a
+):
+    record = ledger_import_file(
+        actor=Actor(user=manager_user), data=ledger(row(1, 性别="女")), file_name="a.xlsx"
+    )
+    client.force_login(make_user(django_user_model, "viewer", Role.VIEWER))
+    assert client.get(reverse("certificates:import_detail", args=[record.pk])).status_code == 200
+    assert client.get(reverse("certificates:import_errors", args=[record.pk])).status_code == 403
+    client.force_login(manager_user)
+    assert client.get(reverse("certificates:import_errors", args=[record.pk])).status_code == 200
+
+
 def test_viewer_and_area_head_cannot_import(today, client, django_user_model, org_a):
     client.force_login(make_user(django_user_model, "viewer", Role.VIEWER))
     resp = client.post(reverse("certificates:imports"), {"file": upload(ledger(row(1)))})

@@ -142,8 +142,12 @@ def test_a_failure_while_writing_rolls_everything_back(today, manager, org_a, mo
 
 
 def test_preview_then_commit_from_the_stored_file(today, manager, org_a):
-    preview = ledger_preview(actor=manager, data=ledger(row(1)), file_name="a.xlsx")
+    data = ledger(row(1))
+    preview = ledger_preview(actor=manager, data=data, file_name="a.xlsx")
     assert default_storage.exists(preview.stored_file)
+    with default_storage.open(preview.stored_file, "rb") as fh:
+        kept = fh.read()
+    assert data not in kept and id_no(1).encode() not in kept  # encrypted at rest (PIPL)
     done = ledger_commit(actor=manager, ledger_import=preview)
     assert done.state == LedgerImport.State.COMMITTED and Person.objects.count() == 1
     with pytest.raises(ValidationFailed):

@@ -7,7 +7,6 @@ import tempfile
 from collections import defaultdict
 from datetime import datetime
 
-from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -15,7 +14,7 @@ from openpyxl.styles import Font, PatternFill
 
 from ..models import LedgerImport
 from . import headers as hdr
-from . import reader
+from . import reader, storage
 
 _RED = PatternFill("solid", fgColor="FFF2CC")
 _BOLD = Font(bold=True, color="C00000")
@@ -26,8 +25,7 @@ def error_report(ledger_import: LedgerImport) -> str:
     by_row: dict[tuple[str, int], list[str]] = defaultdict(list)
     for e in ledger_import.errors:
         by_row[(e["sheet"], e["row"])].append(f"{e['column']}: {e['message']}")
-    with default_storage.open(ledger_import.stored_file, "rb") as fh:
-        data = fh.read()
+    data = storage.load(ledger_import.stored_file)
     wb = Workbook(write_only=True)
     for sheet in reader.sheets(data, csv_name=_csv_name(ledger_import)):
         ws = wb.create_sheet(sheet.name[:31])

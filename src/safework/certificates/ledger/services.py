@@ -5,12 +5,9 @@ own transaction. A commit is all-or-nothing: one bad row and nothing is written.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -24,7 +21,7 @@ from safework.core.errors import NotAllowed, ValidationFailed
 from safework.core.models import Organization
 
 from ..models import CertificateType, LedgerImport
-from . import commit, reader
+from . import commit, reader, storage
 from .items import ItemMatcher
 from .plan import Plan, make_plan
 from .rows import LedgerRow, RowError, read_sheet
@@ -117,8 +114,7 @@ def _counts(parsed: Parsed, plan: Plan) -> dict:
 
 
 def _store(data: bytes, file_name: str) -> str:
-    ext = "xlsx" if reader.file_kind(data) == "xlsx" else "csv"
-    return default_storage.save(f"ledgers/{secrets.token_hex(16)}.{ext}", ContentFile(data))
+    return storage.store(data, reader.file_kind(data))
 
 
 def _fill(record: LedgerImport, parsed: Parsed, plan: Plan) -> None:
@@ -179,8 +175,7 @@ def ledger_commit(*, actor: Actor, ledger_import: LedgerImport) -> LedgerImport:
 def _commit_locked(actor: Actor, record: LedgerImport) -> LedgerImport:
     if record.state != LedgerImport.State.PREVIEW:
         raise ValidationFailed({"file": _("This import has already been carried out or refused.")})
-    with default_storage.open(record.stored_file, "rb") as fh:
-        data = fh.read()
+    data = storage.load(record.stored_file)
     parsed, plan = _plan(actor, data, record.file_name, record.organization)
     return _finish(actor, record, parsed, plan)
 
