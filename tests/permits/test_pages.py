@@ -111,3 +111,33 @@ def test_api_lists_active_permits_and_records_gas(client, manager_user, approved
                            content_type="application/json")  # fmt: skip
     assert response.status_code == 201, response.content
     assert response.json()["passed"] is True
+
+
+@pytest.mark.django_db
+def test_geofence_and_guardian_training_pages(client, manager_user, area, people):
+    from datetime import date
+
+    from safework.permits.models import Geofence, GuardianTraining
+
+    client.force_login(manager_user)
+    url = reverse("permits:geofence", args=[area.pk])
+    assert (
+        client.post(url, {"latitude": "30.5", "longitude": "120.1", "radius_m": 300}).status_code
+        == 302
+    )
+    assert Geofence.objects.get(work_area=area).radius_m == 300
+    worker = people["worker"]
+    url = reverse("permits:guardian_training", args=[worker.pk])
+    response = client.post(url, {"issued_by": "培训中心", "valid_from": "2026-01-01",
+                                 "valid_until": "2028-01-01"})  # fmt: skip
+    assert response.status_code == 302
+    assert GuardianTraining.objects.get(person=worker).valid_until == date(2028, 1, 1)
+
+
+@pytest.mark.django_db
+def test_area_head_of_another_site_cannot_set_a_geofence(client, django_user_model, area):
+    from tests.factories import SiteFactory
+
+    head = make_user(django_user_model, "head2", Role.AREA_HEAD, sites=[SiteFactory()])
+    client.force_login(head)
+    assert client.get(reverse("permits:geofence", args=[area.pk])).status_code == 404

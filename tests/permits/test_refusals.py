@@ -360,3 +360,15 @@ def test_enterprise_edits_the_chain_and_new_permits_follow_it(manager, area, peo
     permit = prepare(manager, permit, people, [(W.SCAFFOLDER, "scaffolder")], clock)
     permit = services.permit_submit(actor=manager, permit=permit, now=clock)
     assert [s.name for s in permit.approval.steps.all()] == ["车间主任", "安全科"]
+
+
+@pytest.mark.django_db
+def test_special_hot_work_needs_its_video_recording(manager, area, people, clock):
+    """5.2.11: "特级动火作业应采集全过程作业影像" (kept ≥ 1 month, B.3)."""
+    details = {"method": "焊", "tank_farm_dike": True}
+    permit = draft(manager, area, people, Kind.HOT_WORK, clock, details=details)
+    assert permit.level == "hot_special"
+    permit = prepare(manager, permit, people, [(W.HOT_WORKER, "welder")], clock)
+    with pytest.raises(ValidationFailed) as err:
+        services.permit_submit(actor=manager, permit=permit, now=clock)
+    assert "video" in err.value.errors

@@ -147,3 +147,20 @@ class ListFilterForm(forms.Form):
     kind = forms.ChoiceField(required=False, choices=[("", _("All kinds")), *Kind.choices])
     status = forms.ChoiceField(required=False, choices=[("", _("All states")), *Status.choices])
     active = forms.BooleanField(required=False, label=_("Active only"))
+
+
+class GeofenceForm(forms.Form):
+    latitude = forms.DecimalField(label=_("Latitude"), max_digits=9, decimal_places=6)
+    longitude = forms.DecimalField(label=_("Longitude"), max_digits=9, decimal_places=6)
+    radius_m = forms.IntegerField(label=_("Radius (m)"), min_value=10, max_value=5000)
+
+
+class GuardianTrainingForm(forms.Form):
+    issued_by = forms.CharField(label=_("Trained by"), max_length=200)
+    number = forms.CharField(label=_("Record number"), max_length=64, required=False)
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -19,4 +19,10 @@ urlpatterns = [
     path("<int:pk>/permit.pdf", views.pdf, name="pdf"),
     path("<int:pk>/do/<slug:name>/", views.action, name="action"),
     path("m/<str:token>/", views.mobile, name="mobile"),
+    path("work-areas/<int:area_pk>/geofence/", views.geofence, name="geofence"),
+    path(
+        "people/<int:person_pk>/guardian-training/",
+        views.guardian_training,
+        name="guardian_training",
+    ),
 ]

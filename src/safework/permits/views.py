@@ -25,6 +25,8 @@ from .forms import (
     AssignForm,
     BriefingForm,
     GasForm,
+    GeofenceForm,
+    GuardianTrainingForm,
     JsaForm,
     JsaSignForm,
     ListFilterForm,
@@ -33,7 +35,7 @@ from .forms import (
     ReasonForm,
     SignInForm,
 )
-from .models import Assignment, Measure, Permit
+from .models import Assignment, Geofence, Measure, Permit
 from .pdf import permit_pdf
 from .reasons import label
 
@@ -329,3 +331,40 @@ def _sign(request, permit: Permit, data: dict) -> dict:
     row = services.sign_in(actor=actor, permit=permit, person=person, latitude=data["latitude"],
                            longitude=data["longitude"], accuracy=data["accuracy"])  # fmt: skip
     return {"accepted": row.accepted, "reasons": [label(r) for r in row.reasons], "person": person}
+
+
+# --- set-up: a work area's geofence, a guardian's training record ---------------------
+
+
+@page
+def geofence(request, area_pk: int):
+    from safework.core.models import WorkArea
+
+    actor = actor_for(request)
+    area = _get(WorkArea, pk=area_pk, site__in=sites_visible(Site.objects.all(), actor))
+    current = Geofence.objects.filter(work_area=area).first()
+    initial = current and {"latitude": current.latitude, "longitude": current.longitude,
+                           "radius_m": current.radius_m}  # fmt: skip
+    form = GeofenceForm(request.POST or None, initial=initial or {"radius_m": 200})
+    return form_page(
+        request, form=form, template="permits/geofence.html", context={"area": area},
+        save=lambda d: services.geofence_set(actor=actor, work_area=area, **d),
+        success=lambda _row: reverse("permits:geofence", args=[area.pk]),
+    )  # fmt: skip
+
+
+@page
+def guardian_training(request, person_pk: int):
+    from safework.core.access import people_visible
+
+    actor = actor_for(request)
+    person = people_visible(Person.objects.all(), actor).filter(pk=person_pk).first()
+    if person is None:
+        raise Http404
+    form = GuardianTrainingForm(request.POST or None)
+    return form_page(
+        request, form=form, template="permits/guardian_training.html",
+        context={"person": person, "records": person.guardian_trainings.all()},
+        save=lambda d: services.guardian_training_add(actor=actor, person=person, **d),
+        success=lambda _row: reverse("permits:guardian_training", args=[person.pk]),
+    )  # fmt: skip

@@ -30,6 +30,7 @@ FIELDS: dict[str, tuple[Field, ...]] = {
         Field("pipe_rack", _("On a pipe rack"), "bool"),
         Field("shut_down_and_isolated", _("Unit shut down, purged, tested and isolated"), "bool"),
         Field("wind_force", _("Wind force (Beaufort)"), "number"),
+        Field("video", _("Video recording (camera or file reference; special class)")),
     ),
     Kind.CONFINED_SPACE: (
         Field("space_name", _("Confined space name"), required=True),

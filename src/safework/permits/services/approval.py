@@ -60,6 +60,9 @@ def _ready_errors(permit: Permit, now: datetime) -> dict:
         errors["lifting_plan"] = _("Class 1 and 2 lifting need a lifting plan (GB 30871 9.2).")
     if validity.is_past_validity(permit.planned_end, now):
         errors["planned_end"] = _("The permit is past its validity: make a new permit.")
+    if permit.level == Level.HOT_SPECIAL and not permit.details.get("video"):
+        # 5.2.11: "特级动火作业应采集全过程作业影像，且作业现场使用的摄录设备应为防爆型"
+        errors["video"] = label("video_missing")
     if same_pipeline_open(permit):
         errors["pipeline"] = label("same_pipeline")
     return errors
