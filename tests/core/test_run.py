@@ -52,7 +52,7 @@ def test_run_serves_and_stops_on_sigterm(tmp_path):
         text=True,
     )
     try:
-        assert _wait_for(f"http://127.0.0.1:{port}/admin/login/", 60) == 200
+        assert _wait_for(f"http://127.0.0.1:{port}/admin/login/", 180) == 200
         assert (tmp_path / "safework.sqlite3").exists()
         assert (tmp_path / "secrets" / "safework_secret_key").exists()
     finally:
