@@ -106,6 +106,10 @@ def permit_approval_decided(*, instance, actor: Actor) -> None:
     """Runs inside the deciding transaction: an approval given while a worker has become
     unqualified is refused (the approver sees why), so nothing unqualified is approved."""
     permit = locked(Permit.objects.get(pk=instance.subject_id))
+    if permit.approval_id != instance.pk or permit.status not in BUSY_STATUSES + (
+        Status.JSA_SIGNED,
+    ):
+        return  # an older approval of this permit, or a permit no longer waiting for one
     if instance.state == InstanceState.APPROVED:
         refuse("workers", people_reasons(permit))
         permit.status, permit.approved_at = Status.APPROVED, instance.decided_at
