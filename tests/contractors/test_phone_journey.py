@@ -50,7 +50,9 @@ def _sign_in(page, worker):
     page.fill("#id_phone", worker.person.phone)
     page.click("#send-code")
     page.wait_for_selector("#id_code")
-    code = Notification.objects.filter(person=worker.person).latest("id").payload["sms_params"]["code"]
+    code = (
+        Notification.objects.filter(person=worker.person).latest("id").payload["sms_params"]["code"]
+    )
     page.fill("#id_code", code)
     page.click("#signin")
     page.wait_for_url("**/brief/courses/")
@@ -58,7 +60,9 @@ def _sign_in(page, worker):
 
 def _answer(page, attempt, right: bool):
     for part in attempt.paper:
-        correct = set(Choice.objects.filter(question_id=part["q"], correct=True).values_list("pk", flat=True))
+        correct = set(
+            Choice.objects.filter(question_id=part["q"], correct=True).values_list("pk", flat=True)
+        )
         chosen = correct if right else [o for o in part["o"] if o not in correct][:1]
         for option in chosen:
             page.check(f"#o{option}")
@@ -76,9 +80,13 @@ def test_briefing_and_quiz_on_a_phone(phone, journey):
     phone.evaluate("document.getElementById('briefing-video').currentTime = 3.5")
     phone.wait_for_timeout(300)
     assert phone.evaluate("document.getElementById('briefing-video').currentTime") < 1
-    phone.evaluate("(v => { v.muted = true; return v.play(); })(document.getElementById('briefing-video'))")
+    phone.evaluate(
+        "(v => { v.muted = true; return v.play(); })(document.getElementById('briefing-video'))"
+    )
     phone.wait_for_function("document.getElementById('briefing-video').ended", timeout=20_000)
-    phone.wait_for_function("!document.getElementById('quiz-button').classList.contains('disabled')")
+    phone.wait_for_function(
+        "!document.getElementById('quiz-button').classList.contains('disabled')"
+    )
 
     button.click()
     phone.wait_for_selector("#quiz-form")

@@ -90,6 +90,12 @@ class ContractorWorker(TimeStamped):
     worker_kind = models.CharField(
         _("kind of worker"), max_length=16, choices=WorkerKind.choices, default=WorkerKind.SPECIAL
     )
+    # Copies of the person's organization and employment, kept with ``subject`` by
+    # services.enrolment, so that counting a contractor's workers reads this table alone.
+    organization = models.ForeignKey(
+        Organization, null=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    active = models.BooleanField(default=True, editable=False)
     # Subject to admission: a contractor's person while admission control is in force
     # (the owner has configured a checklist). Kept by services.enrolment.
     subject = models.BooleanField(default=False)
@@ -97,9 +103,24 @@ class ContractorWorker(TimeStamped):
     documents_until = models.DateField(_("documents valid until"), null=True, blank=True)
     briefing_required = models.BooleanField(default=False)
     briefing_until = models.DateField(_("briefing valid until"), null=True, blank=True)
+    in_approval = models.BooleanField(default=False, editable=False)
 
     class Meta:
         ordering = ["person__name", "id"]
+        # Covers the contractor list's counts (an index-only scan on PostgreSQL).
+        indexes = [
+            models.Index(
+                fields=["organization", "subject", "active"],
+                include=[
+                    "admitted",
+                    "documents_until",
+                    "briefing_required",
+                    "briefing_until",
+                    "in_approval",
+                ],
+                name="worker_counts",
+            )
+        ]
         verbose_name = _("contractor worker")
         verbose_name_plural = _("contractor workers")
 

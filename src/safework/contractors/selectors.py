@@ -20,7 +20,6 @@ from .admission import reasons_on
 from .choices import (
     ACTIVE_ADMISSION_STATES,
     CONTRACTOR_KINDS,
-    AdmissionState,
     Direction,
     DocumentState,
 )
@@ -137,35 +136,29 @@ class ContractorRow:
 
 
 def contractor_list(*, actor: Actor, on: date, q: str = "") -> list[ContractorRow]:
-    """Every visible contractor with its workers' admission state, in three queries
-    (organizations; the workers' states counted in SQL; admissions in approval)."""
+    """Every visible contractor with its workers' admission state, in two queries
+    (organizations; the workers' standings counted in SQL, one table)."""
     orgs = organizations_visible(Organization.objects.filter(kind__in=CONTRACTOR_KINDS), actor)
     if q := (q or "").strip():
         orgs = orgs.filter(Q(name__icontains=q) | Q(credit_code__icontains=q))
     orgs = list(orgs.filter(is_active=True).order_by("name"))
     ids = [o.pk for o in orgs]
     counts = {
-        row["person__organization_id"]: row
+        row["organization_id"]: row
         for row in ContractorWorker.objects.filter(
-            subject=True, person__organization_id__in=ids, person__employment_state="active"
+            subject=True, active=True, organization_id__in=ids
         )
-        .values("person__organization_id")
-        .annotate(total=Count("pk"), ok=Count("pk", filter=admitted_q(on)))
+        .values("organization_id")
+        .annotate(
+            total=Count("pk"),
+            ok=Count("pk", filter=admitted_q(on)),
+            pending=Count("pk", filter=Q(in_approval=True)),
+        )
     }
-    pending = dict(
-        SiteAdmission.objects.filter(
-            state=AdmissionState.PENDING, worker__person__organization_id__in=ids
-        )
-        .values("worker__person__organization_id")
-        .annotate(n=Count("worker_id", distinct=True))
-        .values_list("worker__person__organization_id", "n")
-    )
     rows = []
     for org in orgs:
-        c = counts.get(org.pk, {"total": 0, "ok": 0})
-        rows.append(
-            ContractorRow(org, c["total"], c["ok"], pending.get(org.pk, 0), c["total"] - c["ok"])
-        )
+        c = counts.get(org.pk, {"total": 0, "ok": 0, "pending": 0})
+        rows.append(ContractorRow(org, c["total"], c["ok"], c["pending"], c["total"] - c["ok"]))
     return rows
 
 

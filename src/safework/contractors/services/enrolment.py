@@ -6,7 +6,7 @@ owner has configured an admission checklist item. Set-based where it touches man
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 
 from safework.access.allowlist import mark_dirty
 from safework.people.models import Person
@@ -14,6 +14,16 @@ from safework.people.models import Person
 from .. import standing
 from ..choices import CONTRACTOR_KINDS
 from ..models import ChecklistItem, ContractorWorker
+
+
+def _copy_person_facts() -> None:
+    """Organization and employment copied from the people, set-based (bulk imports and
+    bulk updates bypass the signal)."""
+    person = Person.objects.filter(pk=OuterRef("person_id"))
+    ContractorWorker.objects.update(
+        organization_id=Subquery(person.values("organization_id")[:1]),
+        active=Exists(person.filter(employment_state="active")),
+    )
 
 
 def control_in_force() -> bool:
@@ -24,19 +34,28 @@ def _is_contractor(person: Person) -> bool:
     return person.organization.kind in CONTRACTOR_KINDS
 
 
+def _facts(person: Person, in_force: bool) -> dict:
+    return {
+        "subject": _is_contractor(person) and in_force,
+        "organization_id": person.organization_id,
+        "active": person.is_active,
+    }
+
+
 def enrol(person: Person) -> ContractorWorker | None:
-    """The person's row, created or brought in line with their organization."""
-    subject = _is_contractor(person) and control_in_force()
+    """The person's row, created or brought in line with their organization and
+    employment (called on every save of a person)."""
     worker = ContractorWorker.objects.filter(person=person).first()
+    if worker is None and not _is_contractor(person):
+        return None
+    facts = _facts(person, control_in_force())
     if worker is None:
-        if not _is_contractor(person):
-            return None
-        worker, _ = ContractorWorker.objects.get_or_create(
-            person=person, defaults={"subject": subject}
-        )
-    if worker.subject != subject:
-        worker.subject = subject
-        worker.save(update_fields=["subject", "updated_at"])
+        worker, _ = ContractorWorker.objects.get_or_create(person=person, defaults=facts)
+    changed = [f for f, v in facts.items() if getattr(worker, f) != v]
+    if changed:
+        for f in changed:
+            setattr(worker, f, facts[f])
+        worker.save(update_fields=[*changed, "updated_at"])
         standing.invalidate()
     return worker
 
@@ -53,6 +72,7 @@ def control_sync() -> int:
     ContractorWorker.objects.bulk_create(
         [ContractorWorker(person_id=pk, subject=on) for pk in created], batch_size=1000
     )
+    _copy_person_facts()
     stale = ContractorWorker.objects.filter(person__in=contractor).exclude(subject=on)
     others = ContractorWorker.objects.exclude(person__in=contractor).filter(subject=True)
     orgs = set(stale.values_list("person__organization_id", flat=True))

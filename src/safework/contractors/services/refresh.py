@@ -13,7 +13,7 @@ from safework.access.allowlist import mark_dirty
 
 from .. import standing
 from ..admission import Standing, compute_standing, documents_by_key
-from ..choices import ACTIVE_ADMISSION_STATES
+from ..choices import ACTIVE_ADMISSION_STATES, AdmissionState
 from ..models import ChecklistItem, ContractorWorker, Course, QuizAttempt, SiteAdmission
 
 
@@ -61,14 +61,20 @@ def compute(worker: ContractorWorker) -> Standing:
     )
 
 
+def _in_approval(worker: ContractorWorker) -> bool:
+    return worker.admissions.filter(state=AdmissionState.PENDING).exists()
+
+
 def standing_refresh(worker: ContractorWorker) -> ContractorWorker:
     new = compute(worker)
     fields = ("admitted", "documents_until", "briefing_required", "briefing_until")
-    if all(getattr(worker, f) == getattr(new, f) for f in fields):
+    pending = _in_approval(worker)
+    if pending == worker.in_approval and all(getattr(worker, f) == getattr(new, f) for f in fields):
         return worker
     for f in fields:
         setattr(worker, f, getattr(new, f))
-    worker.save(update_fields=[*fields, "updated_at"])
+    worker.in_approval = pending
+    worker.save(update_fields=[*fields, "in_approval", "updated_at"])
     standing.invalidate()
     mark_dirty(person_ids=[worker.person_id])
     return worker
