@@ -24,7 +24,7 @@ from .models import Certificate, CertificateScan, CertificateType
 from .services import certificate_create
 
 PHOTO_MAX_BYTES = 15 * 1024 * 1024
-MAX_PHOTOS = 6
+MAX_PHOTOS = 4  # front and back, twice: OCR runs in the request (about 1 s a photo)
 
 
 def _user(actor: Actor):
