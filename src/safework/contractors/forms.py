@@ -164,3 +164,30 @@ class SignInForm(forms.Form):
     id_number = forms.CharField(label=_("ID number"), max_length=30)
     phone = forms.CharField(label=_("Mobile phone"), max_length=20)
     code = forms.CharField(label=_("SMS code"), max_length=6, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Ledger (.xlsx or .csv)"))
+    organization = forms.ModelChoiceField(
+        label=_("Contractor"), required=False, queryset=Organization.objects.none(),
+        help_text=_("For rows without a company column; a contractor admin imports into their own."),
+    )  # fmt: skip
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from safework.core.access import organizations_visible
+
+        orgs = Organization.objects.filter(kind__in=CONTRACTOR_KINDS, is_active=True)
+        self.fields["organization"].queryset = organizations_visible(orgs, actor)
+
+
+class ImportCommitForm(forms.Form):
+    worker_kind = forms.ChoiceField(label=_("Kind of worker"), choices=WorkerKind.choices)
+    site = forms.ModelChoiceField(
+        label=_("Assign to site"), queryset=Site.objects.none(), required=False,
+        help_text=_("Optional: an admission to prepare for every imported worker."),
+    )  # fmt: skip
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites_visible(Site.objects.filter(is_active=True), actor)

@@ -28,6 +28,8 @@ from .forms import (
     AdminAccountForm,
     CompanyForm,
     DocumentForm,
+    ImportCommitForm,
+    ImportForm,
     KindForm,
     ReleaseForm,
     ReviewForm,
@@ -321,3 +323,56 @@ def video(request, pk: int):
     if course is None:
         raise Http404
     return ranged_response(request, course.video, course.video_type, course.video_size)
+
+
+# --- workers by Excel (the ledger import) ------------------------------------------------------
+
+
+@page
+def worker_import(request):
+    """Upload: the ledger import's dry run, shown with its counts and row errors."""
+    from safework.certificates.ledger import reader
+    from safework.certificates.ledger.services import check_importer, ledger_preview
+    from safework.core.uploads import read_limited
+
+    actor = actor_for(request)
+    check_importer(actor)
+    form = ImportForm(request.POST or None, request.FILES or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            data = read_limited(upload, reader.MAX_BYTES, "file")
+            record = ledger_preview(actor=actor, data=data, file_name=upload.name,
+                                    organization=form.cleaned_data["organization"])  # fmt: skip
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.errors)
+        else:
+            return redirect("contractors:worker_import_preview", pk=record.pk)
+    return render(request, "contractors/import.html", {"form": form})
+
+
+def _ledger_import(actor, pk: int):
+    from safework.certificates.ledger.services import ledger_import_list
+
+    record = ledger_import_list(actor=actor).filter(pk=pk).first()
+    if record is None:
+        raise Http404
+    return record
+
+
+@page
+def worker_import_preview(request, pk: int):
+    actor = actor_for(request)
+    record = _ledger_import(actor, pk)
+    form = ImportCommitForm(request.POST or None, actor=actor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.workers_import(actor=actor, ledger_import=record, **form.cleaned_data)
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.errors)
+        else:
+            if record.state == "committed":
+                messages.success(request, _("The workers have been imported."))
+                return redirect(reverse("contractors:workers"))
+    context = {"record": record, "form": form, "errors": record.errors[:500]}
+    return render(request, "contractors/import.html", context)

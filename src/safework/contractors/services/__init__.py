@@ -18,6 +18,7 @@ from .briefing import (
 from .checklists import checklist_item_save
 from .company import contractor_admin_create, contractor_register
 from .enrolment import control_sync, enrol
+from .imports import workers_import
 from .notices import expiry_notices
 from .refresh import standing_refresh
 from .signin import code_request, code_verify
@@ -36,5 +37,5 @@ __all__ = [
     "document_review", "document_upload", "enrol", "expiry_notices", "kiosk_record",
     "on_admission_decided", "progress_record", "question_save", "question_set_active",
     "quiz_start", "quiz_submit", "standing_refresh", "worker_assign_site", "worker_register",
-    "worker_release", "worker_set_kind",
+    "worker_release", "worker_set_kind", "workers_import",
 ]  # fmt: skip
