@@ -141,3 +141,61 @@ def test_area_head_of_another_site_cannot_set_a_geofence(client, django_user_mod
     head = make_user(django_user_model, "head2", Role.AREA_HEAD, sites=[SiteFactory()])
     client.force_login(head)
     assert client.get(reverse("permits:geofence", args=[area.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_detail_page_and_pdf_at_every_step_of_a_hot_work_permit(client, manager_user, manager,
+                                                                 approvers, area, people):  # fmt: skip
+    from django.utils import timezone
+
+    from safework.permits import services
+
+    from .helpers import gas_ok, sign_everyone_in
+
+    client.force_login(manager_user)
+    now = timezone.now() - timedelta(minutes=2)
+    permit = draft(manager, area, people, Kind.HOT_WORK, now, hours=6, details={"method": "焊"})
+
+    def shows(status):
+        page = client.get(reverse("permits:detail", args=[permit.pk])).content.decode()
+        assert f'id="status">{Status(status).label}' in page or status in page
+        assert client.get(reverse("permits:pdf", args=[permit.pk])).status_code == 200
+
+    shows(Status.DRAFT)
+    permit = prepare(manager, permit, people, [(W.HOT_WORKER, "welder")], now)
+    shows(Status.JSA_SIGNED)
+    services.permit_submit(actor=manager, permit=permit, now=now)
+    shows(Status.APPROVING)
+    permit = approve_all(permit, approvers)
+    shows(Status.APPROVED)
+    gas_ok(manager, permit, timezone.now() - timedelta(minutes=1))
+    services.briefing_give(actor=manager, permit=permit)
+    sign_everyone_in(manager, permit, timezone.now())
+    client.post(reverse("permits:action", args=[permit.pk, "shift_check"]))
+    client.post(reverse("permits:action", args=[permit.pk, "start"]))
+    assert Permit.objects.get(pk=permit.pk).status == Status.IN_PROGRESS
+    shows(Status.IN_PROGRESS)
+    client.post(reverse("permits:action", args=[permit.pk, "suspend"]), {"reason": "换气瓶"})
+    shows(Status.SUSPENDED)
+    client.post(reverse("permits:action", args=[permit.pk, "resume"]))
+    client.post(reverse("permits:action", args=[permit.pk, "complete"]))
+    shows(Status.COMPLETED)
+    client.post(reverse("permits:action", args=[permit.pk, "close"]))
+    assert Permit.objects.get(pk=permit.pk).status == Status.CLOSED
+    shows(Status.CLOSED)
+
+
+@pytest.mark.django_db
+def test_gas_page_records_and_judges_and_new_from_page(client, manager_user, approved):
+    from django.utils import timezone
+
+    client.force_login(manager_user)
+    url = reverse("permits:gas", args=[approved.pk])
+    assert client.get(url).status_code == 200
+    at = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    client.post(url, {"sampled_at": at, "sample_point": "平台", "analyst": "陈", "instrument": "MX6",
+                      "oxygen_percent": "20.9", "lel_percent": "5", "result_percent": "0.8"})  # fmt: skip
+    row = approved.gas_tests.get()
+    assert (row.passed, row.failures) == (False, ["flammable_too_high"])
+    page = client.get(reverse("permits:new_from", args=[approved.pk]))
+    assert page.status_code == 200 and approved.number in page.content.decode()
