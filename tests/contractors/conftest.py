@@ -33,6 +33,16 @@ PASSWORD = "Pw-for-tests-123"
 
 
 @pytest.fixture(autouse=True)
+def _fresh_gate_cache():
+    """The gate check keeps gates per process for 2 s: not across tests."""
+    from safework.access.selectors import forget_gates
+
+    forget_gates()
+    yield
+    forget_gates()
+
+
+@pytest.fixture(autouse=True)
 def _no_delivery(settings):
     """Messages stay in the outbox (the tests read them there); nothing is sent."""
     settings.ALERTS_DELIVER_ON_COMMIT = False
