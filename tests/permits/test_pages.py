@@ -199,3 +199,14 @@ def test_gas_page_records_and_judges_and_new_from_page(client, manager_user, app
     assert (row.passed, row.failures) == (False, ["flammable_too_high"])
     page = client.get(reverse("permits:new_from", args=[approved.pk]))
     assert page.status_code == 200 and approved.number in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_phone_page_limits_guessing(client, approved, monkeypatch):
+    from safework.permits import views
+
+    monkeypatch.setattr(views, "SIGN_ATTEMPTS_PER_MINUTE", 3)
+    url = reverse("permits:mobile", args=[approved.sign_token])
+    answers = [client.post(url, {"phone": "13900000000", "id_last4": "0000"}).status_code
+               for _ in range(5)]  # fmt: skip
+    assert answers == [200, 200, 200, 429, 429]

@@ -310,11 +310,25 @@ def mobile(request, token: str):
         raise Http404 from None
     form = SignInForm(request.POST or None)
     result = None
+    if request.method == "POST" and _too_many(request, token):
+        return HttpResponse(_("Too many attempts; wait a minute."), status=429)
     if request.method == "POST" and form.is_valid():
         result = _sign(request, permit, form.cleaned_data)
     present = selectors.people_present(permit)
     context = {"permit": permit, "form": form, "result": result, "present": present}
     return render(request, "permits/mobile.html", context)
+
+
+SIGN_ATTEMPTS_PER_MINUTE = 60  # per address and permit: a crew behind one carrier NAT fits
+
+
+def _too_many(request, token: str) -> bool:
+    """Phone and last ID digits are guessable by brute force; the database rate limit of
+    the public badge page (access.ratelimit) caps the attempts."""
+    from safework.access import ratelimit
+
+    client = getattr(request, "client_ip", None)
+    return not ratelimit.allow(f"permit-sign:{token}", client, limit=SIGN_ATTEMPTS_PER_MINUTE)
 
 
 def _sign(request, permit: Permit, data: dict) -> dict:
