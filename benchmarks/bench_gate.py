@@ -198,9 +198,16 @@ def _request(method: str, path: str, token: str, body: bytes = b"") -> bytes:
     return head.encode() + body
 
 
-async def _one(port: int, payload: bytes, due: float, results: list) -> None:
+MAX_IN_FLIGHT = 400  # beyond this the server is not keeping up: count errors, open no more
+
+
+async def _one(port: int, payload: bytes, due: float, results: list, busy: list) -> None:
     """Send at ``due``; latency counts from ``due`` (no coordinated omission)."""
     await asyncio.sleep(max(0.0, due - time.perf_counter()))
+    if busy[0] >= MAX_IN_FLIGHT:
+        results.append((float("inf"), 0))
+        return
+    busy[0] += 1
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(payload)
@@ -210,14 +217,17 @@ async def _one(port: int, payload: bytes, due: float, results: list) -> None:
         status = int(data.split(b" ", 2)[1])
     except (OSError, ValueError, IndexError):
         status = 0
+    finally:
+        busy[0] -= 1
     results.append(((time.perf_counter() - due) * 1000, status))
 
 
 async def _block(port: int, make_payload, seconds: float) -> list:
     results: list = []
+    busy = [0]
     start = time.perf_counter() + 0.05
     tasks = [
-        asyncio.create_task(_one(port, make_payload(), start + i / RATE, results))
+        asyncio.create_task(_one(port, make_payload(), start + i / RATE, results, busy))
         for i in range(int(seconds * RATE))
     ]
     await asyncio.gather(*tasks)
