@@ -246,3 +246,15 @@ def test_the_phone_pages_walk_through_a_failed_quiz(signed_in, course, worker):
     result = signed_in.post(f"/brief/courses/{course.pk}/quiz/", {}, follow=True)
     body = result.content.decode()
     assert 'data-passed="no"' in body and 'id="retry"' in body
+
+
+def test_slides_are_served_to_the_signed_in_worker(signed_in, manager, course):
+    pdf = SimpleUploadedFile(
+        "slides.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "application/pdf"
+    )
+    services.course_attach(actor=manager, course=course, slides=pdf)
+    page = signed_in.get(f"/brief/courses/{course.pk}/").content.decode()
+    assert f"/brief/courses/{course.pk}/slides" in page and "动火前必须办理作业票。" in page
+    slides = signed_in.get(f"/brief/courses/{course.pk}/slides")
+    assert slides.status_code == 200 and slides["Content-Type"] == "application/pdf"
+    assert Client().get(f"/brief/courses/{course.pk}/slides").status_code == 302

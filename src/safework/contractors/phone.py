@@ -12,6 +12,7 @@ from functools import wraps
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -75,7 +76,9 @@ def signin(request):
 def _sign_in(request, person: Person):
     request.session.cycle_key()  # no session fixation
     request.session[SESSION_KEY] = person.pk
-    return redirect(request.GET.get("next") or "brief:courses")
+    target = request.GET.get("next", "")
+    safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return redirect(target if safe and target.startswith("/brief/") else "brief:courses")
 
 
 @require_POST

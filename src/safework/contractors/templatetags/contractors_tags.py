@@ -46,3 +46,25 @@ def admission_panel(person):
     if worker is None:
         return {"worker": None}
     return {"worker": worker, "reasons": worker_reasons(worker, today())}
+
+
+@register.simple_tag(takes_context=True)
+def brief_link(context, course=None) -> str:
+    """The absolute link workers open on their phone (to one course, when given)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    url = context["request"].build_absolute_uri(reverse("brief:signin"))
+    if course is not None:
+        url += "?" + urlencode({"next": reverse("brief:course", args=[course.pk])})
+    return url
+
+
+@register.simple_tag
+def qr_svg(text: str):
+    """An inline SVG QR code (segno, generated here: no external service)."""
+    import segno
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(segno.make(text, error="m").svg_inline(scale=4, dark="#212529"))  # noqa: S308
