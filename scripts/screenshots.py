@@ -77,7 +77,7 @@ def _shoot(base: str, out: Path) -> None:
             else:
                 page.goto(base + path)
                 page.wait_for_load_state("networkidle")
-            page.screenshot(path=str(out / f"{name}.png"), full_page=name != "people")
+            page.screenshot(path=str(out / f"{name}.png"), full_page=name in {"person", "person-form-error"})
         browser.close()
 
 
