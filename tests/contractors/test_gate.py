@@ -70,3 +70,25 @@ def test_a_released_worker_is_denied_with_a_revoked_badge(
     services.worker_release(actor=admin, worker=worker, reason="离场")
     answer = check(gate_api, worker, gate)
     assert answer["decision"] == "deny" and "not_admitted" in answer["reasons"]
+
+
+def test_the_allowlist_follows_admission_and_release(manager, admin, worker, site, area, gate):
+    """Offline gate controllers learn it too: the entry allows once admitted and stops
+    allowing when the worker is released (badge revoked, standing changed)."""
+    import json
+
+    from safework.access import allowlist
+    from safework.access.models import AllowlistEntry
+
+    certify(worker)
+    authorize(worker.person, area)
+    allowlist.refresh_pending()
+    assert AllowlistEntry.objects.get(person_id=worker.person_id).allowed is False
+    admit(manager, admin, worker, site)
+    allowlist.refresh_pending()
+    entry = AllowlistEntry.objects.get(person_id=worker.person_id)
+    assert entry.allowed and json.loads(entry.payload)["allowed_areas"] == [area.pk]
+    services.worker_release(actor=admin, worker=worker, reason="合同结束")
+    allowlist.refresh_pending()
+    entry = AllowlistEntry.objects.get(person_id=worker.person_id)
+    assert (entry.allowed, json.loads(entry.payload)["badge_hash"]) == (False, None)
