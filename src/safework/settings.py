@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "safework.approvals",
     "safework.contractors",
     "safework.permits",
+    "safework.evidence",
 ]
 
 MIDDLEWARE = [
@@ -349,6 +350,35 @@ ALERTS_CATCH_UP_DAYS = _env_int("SAFEWORK_ALERTS_CATCH_UP_DAYS", 7)
 ALERTS_DELIVER_ON_COMMIT = _env_bool("SAFEWORK_ALERTS_DELIVER_ON_COMMIT", True)
 # Links in emails and robot messages point here, e.g. https://safework.example.com
 SITE_URL = os.environ.get("SAFEWORK_SITE_URL", "").strip().rstrip("/")
+
+
+# Permit evidence (issue 9). Keyframes kept ≥ 90 days (never below); 特级 hot-work video
+# ≥ 1 month and permits with their report packages ≥ 1 year (GB 30871-2022 B.3, 5.2.11).
+def _retention(name: str, default: int, minimum: int, what: str) -> int:
+    days = _env_int(name, default)
+    if days < minimum:
+        raise ImproperlyConfigured(
+            f"{name}={days} is below the minimum of {minimum} days for {what}; "
+            f"retention can only be raised."
+        )
+    return days
+
+
+EVIDENCE_KEYFRAME_RETENTION_DAYS = _retention(
+    "SAFEWORK_KEYFRAME_RETENTION_DAYS", 90, 90, "camera keyframes"
+)
+EVIDENCE_VIDEO_RETENTION_DAYS = _retention(
+    "SAFEWORK_VIDEO_RETENTION_DAYS", 31, 30, "special-class hot-work video (B.3)"
+)
+EVIDENCE_PACK_RETENTION_DAYS = _retention(
+    "SAFEWORK_PACK_RETENTION_DAYS", 365, 365, "permits and report packages (B.3)"
+)
+EVIDENCE_KEYFRAME_INTERVAL_MINUTES = _env_int("SAFEWORK_KEYFRAME_INTERVAL_MINUTES", 10)
+if not 1 <= EVIDENCE_KEYFRAME_INTERVAL_MINUTES <= 60:
+    raise ImproperlyConfigured("SAFEWORK_KEYFRAME_INTERVAL_MINUTES must be between 1 and 60")
+# Continuous recording: each segment lasts this long; a camera read gives up after the timeout.
+EVIDENCE_SEGMENT_SECONDS = _env_int("SAFEWORK_SEGMENT_SECONDS", 60)
+EVIDENCE_CAMERA_TIMEOUT_SECONDS = _env_int("SAFEWORK_CAMERA_TIMEOUT_SECONDS", 10)
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
