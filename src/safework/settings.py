@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "safework.contractors",
     "safework.permits",
     "safework.evidence",
+    "safework.dashboard",
 ]
 
 MIDDLEWARE = [
