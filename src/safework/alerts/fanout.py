@@ -1,6 +1,6 @@
-"""Who is told about a warning, and through which channels (issue 4: recipients per
-level). Everything needed is loaded once per scan (people, logins with their roles and
-sites, configured channels), so the loop over the day's warnings runs no queries.
+"""Who is told about the day's warnings, and through which channels (issue 4: recipients per
+level), written into the outbox and the inbox by a few INSERT ... SELECT statements per
+batch of warnings (one per audience and channel), never by a Python loop over them:
 
 - the worker: SMS to their phone, through the owner's SMS account;
 - the contact of the worker's organization: SMS and email to the contact on record, the
@@ -8,186 +8,314 @@ sites, configured channels), so the loop over the day's warnings runs no queries
 - the site safety manager: email and inbox of safety managers of the person's sites (or
   of all sites), and the owner's group robots;
 - the department/area head: email and inbox of area heads of the person's sites.
-"""
+
+The owner of a warning is the worker's organization when it is an owner, else the owner
+of their sites (the lowest id if several); the statements run once per owner, so the
+owner's accounts and robots are constants in them. A message is keyed by (warning,
+channel, recipient): when two audiences would send the same one (the worker's phone is
+also their contractor's contact phone), the audience told later in the rules' order
+wins, because the audiences are written in reverse order and a key already written is
+skipped."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from safework.certificates.models import Certificate
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import JSONObject
+from django.utils import timezone
+
 from safework.core.choices import OrganizationKind, Role
 from safework.core.models import UserProfile
+from safework.people.models import Person
 
-from .choices import GROUP_CHANNELS, SMS_CHANNELS, Audience, Channel, WarningKind
-from .messages import Facts, Rendered, render
-from .models import CertificateWarning, ChannelConfig, InboxItem, Notification
-from .rules import audiences_at
-
-CHUNK = 500
+from . import outbox
+from .choices import GROUP_CHANNELS, LAPSE, SMS_CHANNELS, Audience, Channel, WarningKind
+from .messages import in_sql, link_parts, short_action_sql
+from .models import ChannelConfig, InboxItem
+from .rules import AlertRules
+from .scan import Batch
+from .sql import IsoDate, Pipes, insert_select, text
 
 
 @dataclass
 class Directory:
-    """The logins and channels of the installation, loaded once per scan."""
+    """The enabled channels per organization (None: the platform default) and the safety
+    managers of all sites, loaded once per scan. Which other logins are told is decided
+    in SQL from their roles and sites."""
 
-    managers: list[tuple[object, frozenset]] = field(default_factory=list)
-    area_heads: list[tuple[object, frozenset]] = field(default_factory=list)
-    contractor_admins: dict[int, list] = field(default_factory=lambda: defaultdict(list))
-    channels: dict[int | None, set[str]] = field(default_factory=lambda: defaultdict(set))
+    channels: dict[int | None, set[str]]
+    managers_everywhere: list[tuple[int, str]]  # (user id, email)
 
     @classmethod
     def load(cls) -> Directory:
-        d = cls()
-        profiles = UserProfile.objects.filter(user__is_active=True).select_related("user")
-        for p in profiles.prefetch_related("sites"):
-            sites = frozenset(s.pk for s in p.sites.all())
-            if p.role == Role.SAFETY_MANAGER:
-                d.managers.append((p.user, sites))
-            elif p.role == Role.AREA_HEAD:
-                d.area_heads.append((p.user, sites))
-            elif p.role == Role.CONTRACTOR_ADMIN and p.organization_id:
-                d.contractor_admins[p.organization_id].append(p.user)
-        for org_id, channel in ChannelConfig.objects.filter(enabled=True).values_list(
-            "organization_id", "channel"
-        ):
-            d.channels[org_id].add(channel)
-        return d
+        channels = defaultdict(set)
+        configs = ChannelConfig.objects.filter(enabled=True)
+        for org_id, channel in configs.values_list("organization_id", "channel"):
+            channels[org_id].add(channel)
+        managers = UserProfile.objects.filter(
+            role=Role.SAFETY_MANAGER, user__is_active=True, sites=None
+        )
+        return cls(dict(channels), list(managers.values_list("user_id", "user__email")))
 
-    def sms_channel(self, org_id: int | None) -> tuple[str, int | None] | None:
+    def own_sms(self, org_id: int | None) -> str | None:
+        configured = self.channels.get(org_id, ())
+        return next((c for c in SMS_CHANNELS if c in configured), None)
+
+    def sms(self, org_id: int | None) -> tuple[str, int | None] | None:
+        """The SMS account used for ``org_id``: its own, else the platform default."""
         for owner in (org_id, None):
-            for channel in SMS_CHANNELS:
-                if channel in self.channels.get(owner, ()):
-                    return channel, owner
+            if channel := self.own_sms(owner):
+                return channel, owner
         return None
 
-    def groups(self, org_id: int | None) -> list[str]:
-        return [c for c in GROUP_CHANNELS if c in self.channels.get(org_id, ())]
+    def robots(self, org_id: int | None) -> list[str]:
+        """The group robots posting for ``org_id``: its own when it has configured any
+        channel at all, else the platform default's."""
+        configured = self.channels.get(org_id if org_id in self.channels else None, ())
+        return [c for c in GROUP_CHANNELS if c in configured]
+
+    def organizations(self) -> list[int]:
+        return [org_id for org_id in self.channels if org_id is not None]
 
 
 @dataclass
-class Outgoing:
-    notifications: list[Notification] = field(default_factory=list)
-    inbox: list[InboxItem] = field(default_factory=list)
+class Sent:
+    notifications: int = 0
+    inbox: int = 0
     skipped: Counter = field(default_factory=Counter)
 
-
-def fan_out(warnings: list[CertificateWarning], rules_of: dict[int, object]) -> Outgoing:
-    out, directory = Outgoing(), Directory.load()
-    for start in range(0, len(warnings), CHUNK):
-        chunk = warnings[start : start + CHUNK]
-        certs = _certificates([w.certificate_id for w in chunk])
-        for w in chunk:
-            _one(w, certs[w.certificate_id], rules_of[w.pk], directory, out)
-    return out
+    def skip(self, reason: str, count: int) -> None:
+        if count:
+            self.skipped[reason] += count
 
 
-def _certificates(ids: list[int]) -> dict[int, Certificate]:
-    qs = Certificate.objects.filter(pk__in=ids).select_related(
-        "type", "person", "person__organization"
+def fan_out(batch: Batch, directory: Directory, sent: Sent) -> None:
+    """Write the messages and inbox items of every warning of ``batch``."""
+    if not batch.size:
+        return
+    warnings = batch.warnings().order_by()
+    owners = list(warnings.annotate(owner=owner_of()).values_list("owner", flat=True).distinct())
+    for owner in owners:
+        mine = warnings if len(owners) == 1 else _of_owner(warnings, owner)
+        _Audiences(mine, owner, batch.rules, directory, sent).tell()
+
+
+def _of_owner(warnings: QuerySet, owner: int | None) -> QuerySet:
+    warnings = warnings.alias(owner=owner_of())
+    return warnings.filter(owner__isnull=True) if owner is None else warnings.filter(owner=owner)
+
+
+def owner_of() -> Case:
+    """The owner of the warning's person: their organization if it is an owner, else the
+    lowest-id owner of their sites (None without sites)."""
+    first = Person.sites.through.objects.filter(person_id=OuterRef("person_id"))
+    first = first.order_by("site__owner_id").values("site__owner_id")[:1]
+    return Case(
+        When(person__organization__kind=OrganizationKind.OWNER, then=F("person__organization_id")),
+        default=Subquery(first),
+        output_field=IntegerField(),
     )
-    return {c.pk: c for c in qs.prefetch_related("person__sites")}
 
 
-def owner_of(person) -> int | None:
-    if person.organization.kind == OrganizationKind.OWNER:
-        return person.organization_id
-    owners = sorted(s.owner_id for s in person.sites.all())
-    return owners[0] if owners else None
+def told_q(rules: AlertRules, audience: str) -> Q | None:
+    """The warnings ``audience`` is told about (rules.audiences_at in SQL), None if it is
+    told nothing; a renewal reminder goes to the safety manager only."""
+    renewal = Q(kind=WarningKind.RENEWAL_OPEN)
+    from_days = rules.recipients_from_days.get(audience)
+    regular = None
+    if from_days is not None:
+        regular = ~renewal & (Q(level=LAPSE) | Q(level__lte=from_days))
+    if audience != Audience.SAFETY_MANAGER:
+        return regular
+    return renewal if regular is None else renewal | regular
 
 
-def _facts(w: CertificateWarning, cert: Certificate) -> Facts:
-    person = cert.person
-    return Facts(
-        kind=w.kind, level=w.level, name=person.name, organization=person.organization.name,
-        item=cert.type.name, code=cert.type.code, number=cert.number, due=w.due_date,
-        days_left=w.days_left, certificate_id=cert.pk,
-    )  # fmt: skip
+class _Texts:
+    """Each text of a warning row as a SQL expression (messages.py)."""
+
+    def __init__(self):
+        before, after = link_parts()
+        self.link = Pipes(Value(before), text(F("certificate_id")), Value(after))
+        self.subject = in_sql("subject", self.values)
+        self.text = in_sql("text", self.values)
+        self.inbox_body = in_sql("inbox_body", self.values)
+
+    def values(self, kind: str) -> dict:
+        return {
+            "name": F("person__name"), "organization": F("person__organization__name"),
+            "item": F("certificate__type__name"), "code": F("certificate__type__code"),
+            "number": F("certificate__number"), "date": IsoDate(F("due_date")),
+            "days": self.days(kind), "link": self.link,
+        }  # fmt: skip
+
+    @staticmethod
+    def days(kind: str):
+        # A renewal reminder counts the days the renewal has been open.
+        return text(-F("days_left") if kind == WarningKind.RENEWAL_OPEN else F("days_left"))
+
+    def sms_payload(self) -> JSONObject:
+        days = Case(
+            When(kind=WarningKind.RENEWAL_OPEN, then=self.days(WarningKind.RENEWAL_OPEN)),
+            default=self.days(WarningKind.EXPIRY),
+        )
+        params = JSONObject(
+            name=F("person__name"), item=F("certificate__type__name"),
+            date=IsoDate(F("due_date")), days=days, action=short_action_sql(),
+        )  # fmt: skip
+        return JSONObject(link=self.link, sms_params=params)
+
+    def email_payload(self) -> JSONObject:
+        return JSONObject(link=self.link, html=in_sql("html", self.values, escape_html=True))
+
+    def robot_payload(self) -> JSONObject:
+        return JSONObject(link=self.link, markdown=in_sql("markdown", self.values))
 
 
-def _one(w, cert, rules, directory: Directory, out: Outgoing) -> None:
-    text = render(_facts(w, cert))
-    audiences = (
-        [Audience.SAFETY_MANAGER]
-        if w.kind == WarningKind.RENEWAL_OPEN
-        else audiences_at(rules, w.level)
-    )
-    send = _Sender(w, cert.person, text, directory, out)
-    for audience in audiences:
-        getattr(send, audience.value)()
+def _org(org_id: int | None) -> Value:
+    return Value(org_id, output_field=IntegerField())
 
 
-class _Sender:
-    def __init__(self, warning, person, text: Rendered, directory: Directory, out: Outgoing):
-        self.w, self.person, self.text, self.d, self.out = warning, person, text, directory, out
-        self.owner = owner_of(person)
-        self.sites = frozenset(s.pk for s in person.sites.all())
+# How an audience's logins are reached from a warning row.
+ORG_USERS = "person__organization__users"  # profiles of the worker's organization
+SITE_USERS = "person__sites__userprofile"  # profiles sharing a site with the worker
+
+
+class _Audiences:
+    """The statements telling one owner's share of a batch."""
+
+    def __init__(self, warnings: QuerySet, owner, rules: AlertRules, d: Directory, sent: Sent):
+        self.warnings, self.owner, self.rules, self.d, self.sent = warnings, owner, rules, d, sent
+        self.texts, self.now = _Texts(), timezone.now()
+
+    def tell(self) -> None:
+        order = list(self.rules.recipients_from_days)
+        order += [a for a in [Audience.SAFETY_MANAGER.value] if a not in order]
+        for audience in reversed(order):  # the audience told last wins a shared key
+            q = told_q(self.rules, audience)
+            if q is not None:
+                getattr(self, audience)(self.warnings.filter(q))
 
     # -- audiences ---------------------------------------------------------------------------
 
-    def worker(self) -> None:
-        if not self.person.phone:
-            self.out.skipped["worker_without_phone"] += 1
+    def worker(self, rows: QuerySet) -> None:
+        self.sent.skip("worker_without_phone", rows.filter(person__phone="").count())
+        rows = rows.exclude(person__phone="")
+        account = self.d.sms(self.owner)
+        if account is None:
+            self.sent.skip("no_sms_channel", rows.count())
             return
-        self._sms(self.person.phone, self.owner)
+        self._sms(rows, F("person__phone"), Value(account[0]), _org(account[1]))
 
-    def org_contact(self) -> None:
-        org = self.person.organization
-        if org.contact_phone:
-            self._sms(org.contact_phone, org.pk)
-        if org.contact_email:
-            self._add(Channel.EMAIL, org.contact_email, org.pk)
-        for user in self.d.contractor_admins.get(org.pk, []):
-            self._user(user, org.pk)
-        if org.pk != self.owner:
-            self._groups(org.pk)
+    def org_contact(self, rows: QuerySet) -> None:
+        self._contact_sms(rows.exclude(person__organization__contact_phone=""))
+        org = F("person__organization_id")
+        emailed = rows.exclude(person__organization__contact_email="")
+        self._email(emailed, F("person__organization__contact_email"), org)
+        self._users(rows, ORG_USERS, Role.CONTRACTOR_ADMIN, org)
+        others = rows if self.owner is None else rows.exclude(person__organization_id=self.owner)
+        group = Pipes(Value("group:"), text(org))
+        for channel in GROUP_CHANNELS:
+            if (orgs := self._robot_orgs(channel)) is not None:
+                self._robot(others.filter(orgs), Value(channel), group, org)
 
-    def safety_manager(self) -> None:
-        for user, sites in self.d.managers:
-            if not sites or sites & self.sites:
-                self._user(user, self.owner)
-        self._groups(self.owner)
+    def safety_manager(self, rows: QuerySet) -> None:
+        owner = _org(self.owner)
+        for user_id, email in self.d.managers_everywhere:
+            if email:
+                self._email(rows, Value(email), owner)
+            self._inbox(rows, Value(user_id))
+        self._users(rows, SITE_USERS, Role.SAFETY_MANAGER, owner)
+        group = Value(f"group:{self.owner or 'default'}")
+        for channel in self.d.robots(self.owner):
+            self._robot(rows, Value(channel), group, owner)
 
-    def area_head(self) -> None:
-        for user, sites in self.d.area_heads:
-            if sites & self.sites:
-                self._user(user, self.owner)
+    def area_head(self, rows: QuerySet) -> None:
+        self._users(rows, SITE_USERS, Role.AREA_HEAD, _org(self.owner))
+
+    # -- routes ------------------------------------------------------------------------------
+
+    def _contact_sms(self, rows: QuerySet) -> None:
+        """Through the organization's own SMS account, else the platform default, else the
+        owner's own."""
+        own = {o: c for o in self.d.organizations() if (c := self.d.own_sms(o))}
+        fallback = self.d.sms(None) or self.d.sms(self.owner)
+        if fallback is None:
+            unsent = rows.exclude(person__organization_id__in=list(own))
+            self.sent.skip("no_sms_channel", unsent.count())
+            if not own:
+                return
+            rows = rows.filter(person__organization_id__in=list(own))
+        channel = Case(
+            *[When(person__organization_id=o, then=Value(c)) for o, c in own.items()],
+            default=Value(fallback and fallback[0]),
+            output_field=CharField(),
+        )
+        config = Case(
+            *[When(person__organization_id=o, then=Value(o)) for o in own],
+            default=Value(fallback and fallback[1]),
+            output_field=IntegerField(),
+        )
+        self._sms(rows, F("person__organization__contact_phone"), channel, config)
+
+    def _robot_orgs(self, channel: str) -> Q | None:
+        """The worker organizations whose robots include ``channel`` (Directory.robots),
+        None if none can."""
+        configured = self.d.organizations()
+        own = Q(
+            person__organization_id__in=[o for o in configured if channel in self.d.channels[o]]
+        )
+        if channel in self.d.robots(None):
+            return own | ~Q(person__organization_id__in=configured)
+        return own if any(channel in self.d.channels[o] for o in configured) else None
+
+    def _users(self, rows: QuerySet, profile: str, role: str, config) -> None:
+        """Email and inbox of the active logins of ``role`` reached through ``profile``.
+        One filter() call: every condition is on the same join."""
+        which = {f"{profile}__role": role, f"{profile}__user__is_active": True}
+        emailed = rows.filter(**which, **{f"{profile}__user__email__gt": ""})
+        self._email(emailed, F(f"{profile}__user__email"), config)
+        self._inbox(rows.filter(**which), F(f"{profile}__user_id"))
 
     # -- channels ----------------------------------------------------------------------------
 
-    def _sms(self, phone: str, org_id: int | None) -> None:
-        found = self.d.sms_channel(org_id) or self.d.sms_channel(self.owner)
-        if found is None:
-            self.out.skipped["no_sms_channel"] += 1
-            return
-        channel, config_org = found
-        self._add(channel, phone, config_org, body=self.text.sms, sms_params=self.text.sms_params)
+    def _sms(self, rows, phone, channel, config) -> None:
+        body = in_sql("sms", self.texts.values)
+        self._enqueue(rows, channel, phone, config, body, self.texts.sms_payload())
 
-    def _user(self, user, org_id: int | None) -> None:
-        if user.email:
-            self._add(Channel.EMAIL, user.email, org_id)
-        self.out.inbox.append(
-            InboxItem(user=user, warning=self.w, title=self.text.subject,
-                      body=self.text.inbox_body, link=self.text.link)
+    def _email(self, rows, address, config) -> None:
+        payload = self.texts.email_payload()
+        self._enqueue(rows, Value(Channel.EMAIL.value), address, config, self.texts.text, payload)
+
+    def _robot(self, rows, channel, group, config) -> None:
+        payload = self.texts.robot_payload()
+        self._enqueue(rows, channel, group, config, self.texts.text, payload)
+
+    def _enqueue(self, rows, channel, recipient, config, body, payload) -> None:
+        key = Pipes(Value("warning:"), text(F("pk")), Value(":"), channel, Value(":"), recipient)
+        self.sent.notifications += outbox.enqueue_select(
+            rows, channel=channel, recipient=recipient, subject=self.texts.subject, body=body,
+            payload=payload, organization_id=config, person_id=F("person_id"),
+            about_organization_id=F("person__organization_id"), warning_id=F("pk"),
+            dedupe_key=key,
         )  # fmt: skip
 
-    def _groups(self, org_id: int | None) -> None:
-        channels = self.d.groups(org_id) if org_id in self.d.channels else self.d.groups(None)
-        for channel in channels:
-            self._add(channel, f"group:{org_id or 'default'}", org_id)
-
-    def _add(self, channel: str, recipient: str, org_id: int | None, **extra) -> None:
-        body = extra.pop("body", self.text.text)
-        payload = {"link": self.text.link, **extra}  # only what the channel's transport reads
-        if channel == Channel.EMAIL:
-            payload["html"] = self.text.html
-        elif channel in GROUP_CHANNELS:
-            payload["markdown"] = self.text.markdown
-        self.out.notifications.append(
-            Notification(
-                channel=channel, recipient=recipient[:255], subject=self.text.subject,
-                body=body, payload=payload, organization_id=org_id, person=self.person,
-                about_organization_id=self.person.organization_id, warning=self.w,
-                dedupe_key=f"warning:{self.w.pk}:{channel}:{recipient}"[:200],
-            )
+    def _inbox(self, rows, user) -> None:
+        self.sent.inbox += insert_select(
+            InboxItem, rows,
+            {"user_id": user, "warning_id": F("pk"), "title": self.texts.subject,
+             "body": self.texts.inbox_body, "link": self.texts.link, "created_at": Value(self.now)},
+            ignore_conflicts=True,
         )  # fmt: skip

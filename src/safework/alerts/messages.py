@@ -1,55 +1,58 @@
 """The words of a warning, in Chinese (English msgids, zh_Hans catalogue): who, which item,
-which date, how many days, and what to do, rendered once per warning for each channel's
-template (templates/alerts/messages/)."""
+which date, how many days, and what to do, for each channel's template
+(templates/alerts/messages/)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 
 from django.conf import settings
+from django.db.models import Case, Q, TextField, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .choices import LAPSE, WarningKind
+from .sql import Pipes, html_escaped
 
 MESSAGE_LANGUAGE = "zh-hans"
 
+# The scan renders tens of thousands of warnings: each channel's template is rendered once
+# per (kind, lapsed) with markers in place of the values, and the database puts the values
+# in (HTML-escaped in the HTML part) while it copies the rows into the outbox. Same
+# templates, same words, no Python work per message.
+FIELDS = ("name", "organization", "item", "code", "number", "date", "days", "link")
+_MARKER = re.compile("\x00(" + "|".join(FIELDS) + ")\x00")
+
+
+def _marker(name: str) -> str:
+    return f"\x00{name}\x00"
+
 
 @dataclass(frozen=True)
-class Facts:
+class _Markers:
+    """Stands for a warning in the texts below, with markers for its values."""
+
     kind: str
     level: int
-    name: str
-    organization: str
-    item: str
-    code: str
-    number: str
-    due: date
-    days_left: int
-    certificate_id: int
-
-    @property
-    def lapsed(self) -> bool:
-        return self.level == LAPSE
-
-    @property
-    def days_open(self) -> int:
-        return -self.days_left
+    lapsed: bool
+    name: str = _marker("name")
+    organization: str = _marker("organization")
+    item: str = _marker("item")
+    code: str = _marker("code")
+    number: str = _marker("number")
+    date: str = _marker("date")
+    days: str = _marker("days")
 
 
-def _values(f) -> dict:
-    if isinstance(f, _Markers):
-        return _skeleton_values(f)
-    days = f.days_open if f.kind == WarningKind.RENEWAL_OPEN else f.days_left
-    return {"name": f.name, "item": f.item, "date": f.due.isoformat(), "days": days}
+def _values(m: _Markers) -> dict:
+    return {"name": m.name, "item": m.item, "date": m.date, "days": m.days}
 
 
-def headline(f: Facts) -> str:
+def headline(f: _Markers) -> str:
     if f.kind == WarningKind.RENEWAL_OPEN:
         text = _(
             "The renewal (换证) of %(name)s's certificate for %(item)s started on %(date)s and is still open after %(days)s days."
@@ -69,7 +72,7 @@ def headline(f: Facts) -> str:
     return text % _values(f)
 
 
-def action(f: Facts) -> str:
+def action(f: _Markers) -> str:
     if f.kind == WarningKind.RENEWAL_OPEN:
         return _(
             "Follow up with the issuing authority and record the new certificate as soon as it is issued."
@@ -85,7 +88,7 @@ def action(f: Facts) -> str:
     )
 
 
-def short_action(f: Facts) -> str:
+def short_action(f: _Markers) -> str:
     """For an SMS template variable (providers limit a variable's length)."""
     if f.kind == WarningKind.RENEWAL_OPEN:
         return _("follow up the renewal")
@@ -94,17 +97,12 @@ def short_action(f: Facts) -> str:
     return _("renew in time") if f.kind == WarningKind.EXPIRY else _("apply for the review")
 
 
-def subject(f: Facts) -> str:
+def subject(f: _Markers) -> str:
     if f.kind == WarningKind.RENEWAL_OPEN:
         return _("[Reminder] Renewal still open: %(name)s, %(item)s") % _values(f)
     if f.lapsed:
         return _("[Safety warning] Lapsed: %(name)s, %(item)s") % _values(f)
     return _("[Safety warning] %(days)s days left: %(name)s, %(item)s") % _values(f)
-
-
-def link(f: Facts) -> str:
-    path = reverse("certificates:detail", args=[f.certificate_id])
-    return f"{settings.SITE_URL}{path}"
 
 
 @dataclass(frozen=True)
@@ -119,37 +117,10 @@ class Rendered:
     link: str
 
 
-# The scan renders thousands of warnings: each channel's template is rendered once per
-# (kind, lapsed) with markers in place of the values, and the values are put in after
-# (HTML-escaped in the HTML part). Same templates, same words, ~100x less work.
-FIELDS = ("name", "organization", "item", "code", "number", "date", "days", "link")
-
-
-def _marker(name: str) -> str:
-    return f"\x00{name}\x00"
-
-
-@dataclass(frozen=True)
-class _Markers:
-    kind: str
-    level: int
-    lapsed: bool
-    name: str = _marker("name")
-    organization: str = _marker("organization")
-    item: str = _marker("item")
-    code: str = _marker("code")
-    number: str = _marker("number")
-    date: str = _marker("date")
-    days: str = _marker("days")
-
-
-def _skeleton_values(m: _Markers) -> dict:
-    return {"name": m.name, "item": m.item, "date": m.date, "days": m.days}
-
-
 @lru_cache(maxsize=32)
-def _skeleton(kind: str, level: int) -> Rendered:
-    m = _Markers(kind=kind, level=level, lapsed=level == LAPSE)
+def skeleton(kind: str, lapsed: bool) -> Rendered:
+    """Every text of a warning of ``kind``, with markers where the values go."""
+    m = _Markers(kind=kind, level=LAPSE if lapsed else 0, lapsed=lapsed)
     with translation.override(MESSAGE_LANGUAGE):
         ctx = {"f": m, "headline": headline(m), "action": action(m), "link": _marker("link")}
         ctx["subject"] = subject(m)
@@ -165,28 +136,63 @@ def _skeleton(kind: str, level: int) -> Rendered:
         )
 
 
-def _fill(template: str, values: dict, escape_html: bool = False) -> str:
-    for name, value in values.items():
-        template = template.replace(_marker(name), escape(value) if escape_html else value)
-    return template
+# The words depend on the kind and on whether the date has passed, not on the level.
+VARIANTS = (
+    (WarningKind.EXPIRY, True),
+    (WarningKind.EXPIRY, False),
+    (WarningKind.REVIEW, True),
+    (WarningKind.REVIEW, False),
+    (WarningKind.RENEWAL_OPEN, False),
+)
 
 
-def render(f: Facts) -> Rendered:
-    """The texts of one warning for every channel, in Chinese."""
-    days = f.days_open if f.kind == WarningKind.RENEWAL_OPEN else f.days_left
-    level = f.level if f.level == LAPSE else 0  # the words depend on lapsed, not the level
-    values = {
-        "name": f.name, "organization": f.organization, "item": f.item, "code": f.code,
-        "number": f.number, "date": f.due.isoformat(), "days": str(days), "link": link(f),
-    }  # fmt: skip
-    sk = _skeleton(f.kind, level)
-    return Rendered(
-        subject=_fill(sk.subject, values),
-        text=_fill(sk.text, values),
-        html=_fill(sk.html, values, escape_html=True),
-        markdown=_fill(sk.markdown, values),
-        sms=_fill(sk.sms, values),
-        sms_params={**{k: values[k] for k in ("name", "item", "date", "days")}, **sk.sms_params},
-        inbox_body=_fill(sk.inbox_body, values),
-        link=values["link"],
-    )
+def filled(template: str, values: dict, *, escape_html: bool = False):
+    """``template`` as a SQL expression: its text with each marker replaced by the value
+    expression of that name (``values``)."""
+    parts = []
+    for i, piece in enumerate(_MARKER.split(template)):
+        if i % 2:  # re.split puts the captured marker names at the odd places
+            parts.append(html_escaped(values[piece]) if escape_html else values[piece])
+        elif piece:
+            parts.append(Value(piece))
+    return parts[0] if len(parts) == 1 else Pipes(*parts)
+
+
+def in_sql(part: str, values_of, *, escape_html: bool = False) -> Case:
+    """One text (``subject``, ``text``, ``html``, ``markdown``, ``sms``, ``inbox_body``)
+    of each warning row, in Chinese: a CASE over the variants. ``values_of(kind)`` gives
+    the value expressions (the days count differently for a renewal)."""
+    return Case(
+        *[
+            When(variant_q(kind, lapsed), then=filled(
+                getattr(skeleton(kind, lapsed), part), values_of(kind), escape_html=escape_html
+            ))
+            for kind, lapsed in VARIANTS
+        ],
+        output_field=TextField(),
+    )  # fmt: skip
+
+
+def short_action_sql() -> Case:
+    """``short_action`` of each warning row, for the SMS template variable."""
+    whens = [
+        When(variant_q(kind, lapsed), then=Value(skeleton(kind, lapsed).sms_params["action"]))
+        for kind, lapsed in VARIANTS
+    ]
+    return Case(*whens, output_field=TextField())
+
+
+def variant_q(kind: str, lapsed: bool) -> Q:
+    return Q(kind=kind) & (Q(level=LAPSE) if lapsed else ~Q(level=LAPSE))
+
+
+def link_parts() -> tuple[str, str]:
+    """The certificate page's address around its id (``link`` = before + id + after)."""
+    sentinel = 987654321
+    before, after = link_of(sentinel).split(str(sentinel))
+    return before, after
+
+
+def link_of(certificate_id: int) -> str:
+    path = reverse("certificates:detail", args=[certificate_id])
+    return f"{settings.SITE_URL}{path}"

@@ -12,11 +12,14 @@ the row already there. After commit the worker is woken to deliver it.
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet, Value
+from django.db.models.functions import Left
 from django.utils import timezone
 
 from .choices import State
 from .errors import TransactionRequired
 from .models import Notification
+from .sql import RandomUUID, insert_select
 
 
 def enqueue(
@@ -76,6 +79,29 @@ def enqueue_many(rows: list[Notification]) -> int:
     if unique:
         wake_worker_on_commit()
     return len(unique)
+
+
+def enqueue_select(rows: QuerySet, **columns) -> int:
+    """The daily scan's set-based path: one outbox row per row of ``rows``, copied by the
+    database (sql.insert_select). ``columns`` give channel, recipient, subject, body,
+    payload, organization_id, person_id, about_organization_id, warning_id and dedupe_key
+    as expressions on ``rows``; the rest is set as ``enqueue`` sets it. A dedupe key
+    already present is skipped. The caller wakes the worker once it is done."""
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionRequired("outbox.enqueue_select must be called inside a transaction")
+    now = timezone.now()
+    columns |= {
+        "recipient": Left(columns["recipient"], 255),
+        "dedupe_key": Left(columns["dedupe_key"], 200),
+        "key": RandomUUID(),
+        "state": Value(State.PENDING.value),
+        "attempts": Value(0),
+        "next_attempt_at": Value(now),
+        "created_at": Value(now),
+        "updated_at": Value(now),
+        **{name: Value("") for name in ("lease_token", "last_error", "provider_message_id")},
+    }
+    return insert_select(Notification, rows, columns, ignore_conflicts=True)
 
 
 def wake_worker_on_commit() -> None:

@@ -1,6 +1,7 @@
 """The daily scan's queries (issue 4, The daily scan): set-based, one indexed date-range
-query per (rules, kind, level), each excluding what was already sent at that level or a
-more urgent one for the same due date. Only the rows actually due come back to Python.
+query per (rules, kind, thresholds) that gives each due certificate its level with a CASE
+and excludes what was already sent at that level or a more urgent one for the same due
+date; the warnings are copied into their table by the database, never through Python.
 
 Which rules apply: a person of an owner organization follows that owner's policy; a
 contractor's person follows the policy of the owner of a site they work on (the first
@@ -10,9 +11,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import groupby
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    SmallIntegerField,
+    Value,
+    When,
+)
+from django.utils import timezone
 
 from safework.certificates.choices import ManualState, Status
 from safework.certificates.models import Certificate
@@ -24,20 +38,25 @@ from safework.people.models import Person
 
 from .choices import LAPSE, WarningKind
 from .models import AlertPolicy, CertificateWarning
-from .rules import AlertRules, level_range
+from .rules import AlertRules
+from .sql import DaysFrom, insert_select
 
 DATE_FIELD = {WarningKind.EXPIRY: "valid_until", WarningKind.REVIEW: "next_review_due"}
-LAPSED_STATUS = {WarningKind.EXPIRY: Status.EXPIRED, WarningKind.REVIEW: Status.REVIEW_OVERDUE}
 
 
 @dataclass(frozen=True)
-class Due:
-    certificate_id: int
-    person_id: int
-    kind: str
-    level: int
-    due_date: date
+class Batch:
+    """The ``size`` warnings the scan issued under one set of rules: the ids after
+    ``after`` up to ``last``. Scans hold the scan lock, so nothing else writes warnings
+    in between."""
+
     rules: AlertRules
+    after: int
+    last: int
+    size: int
+
+    def warnings(self) -> QuerySet[CertificateWarning]:
+        return CertificateWarning.objects.filter(pk__gt=self.after, pk__lte=self.last)
 
 
 def policy_groups() -> list[tuple[AlertRules, Q]]:
@@ -74,34 +93,57 @@ def current() -> QuerySet[Certificate]:
     )
 
 
-def level_q(kind: str, level: int, days: list[int], on: date) -> Q:
-    """The certificates whose ``kind`` date is at ``level`` on ``on``."""
+def level_case(field: str, days: list[int], on: date, lapse: bool) -> Case:
+    """The level of the date ``field`` on ``on`` (rules.level_on in SQL): LAPSE once it
+    has passed, else the smallest threshold the days left have reached."""
+    whens = [When(**{f"{field}__lt": on}, then=Value(LAPSE))] if lapse else []
+    whens += [
+        When(**{f"{field}__lte": on + timedelta(days=d)}, then=Value(d)) for d in sorted(days)
+    ]
+    return Case(*whens, output_field=SmallIntegerField())
+
+
+def due_at_levels(kind: str, days: list[int], on: date, lapse: bool) -> QuerySet | None:
+    """The current certificates whose ``kind`` date is at one of the levels on ``on`` and
+    not yet warned about at that level or a more urgent one, annotated with the warning
+    (w_kind, w_level, w_due). Lapsed only recently enough to be news (catch-up days)."""
+    if not days and not lapse:
+        return None
     field = DATE_FIELD[kind]
-    if level == LAPSE:
-        # Lapsed: the status says so (status.py), and recently enough to be news.
-        oldest = on - timedelta(days=settings.ALERTS_CATCH_UP_DAYS)
-        return status_q(LAPSED_STATUS[kind], on) & Q(**{f"{field}__gte": oldest})
-    low, high = level_range(level, days)
-    dates = Q(
-        **{f"{field}__gte": on + timedelta(days=low), f"{field}__lte": on + timedelta(days=high)}
-    )
+    first = on - timedelta(days=settings.ALERTS_CATCH_UP_DAYS) if lapse else on
+    last = on + timedelta(days=max(days)) if days else on - timedelta(days=1)
+    dates = Q(**{f"{field}__gte": first, f"{field}__lte": last})
     if kind == WarningKind.REVIEW:
         dates &= Q(valid_until__gte=on)  # an expired certificate has no review to take
-    return dates
-
-
-def not_yet_sent(kind: str, level: int) -> Exists:
-    sent = CertificateWarning.objects.filter(
-        certificate_id=OuterRef("pk"),
-        kind=kind,
-        due_date=OuterRef(DATE_FIELD[kind]),
-        level__lte=level,  # this level or a more urgent one: never send a stale warning
+    qs = (
+        current()
+        .filter(dates)
+        .annotate(
+            w_kind=Value(str(kind)), w_level=level_case(field, days, on, lapse), w_due=F(field)
+        )
     )
-    return ~Exists(sent)
+    return qs.filter(~Exists(_sent(kind).filter(level__lte=OuterRef("w_level"))))
 
 
-def _levels(rules: AlertRules, days: list[int]) -> list[int]:
-    return [*days, *([LAPSE] if rules.notify_on_lapse else [])]
+def _sent(kind: str) -> QuerySet[CertificateWarning]:
+    """Warnings of ``kind`` already issued for the row's certificate and due date."""
+    return CertificateWarning.objects.filter(
+        certificate_id=OuterRef("pk"), kind=kind, due_date=OuterRef("w_due")
+    )
+
+
+def renewals_open(rules: AlertRules, on: date) -> QuerySet:
+    """Issue 4: a renewal (换证中) still open N days after it started reminds the safety
+    manager once per renewal (the start date is part of the key)."""
+    days = rules.renewal_reminder_days
+    qs = Certificate.objects.filter(
+        status_q(Status.RENEWING, on),
+        person__employment_state=EmploymentState.ACTIVE,
+        manual_state_on__lte=on - timedelta(days=days),
+    ).annotate(
+        w_kind=Value(str(WarningKind.RENEWAL_OPEN)), w_level=Value(days), w_due=F("manual_state_on")
+    )
+    return qs.filter(~Exists(_sent(WarningKind.RENEWAL_OPEN)))
 
 
 def _type_groups(rules: AlertRules, kind: str) -> list[tuple[list[int], Q]]:
@@ -113,43 +155,42 @@ def _type_groups(rules: AlertRules, kind: str) -> list[tuple[list[int], Q]]:
     return [*groups, (getattr(rules, attr), rest)]
 
 
-def due_queries(on: date) -> list[tuple[QuerySet, str, int, AlertRules]]:
-    """Every (queryset, kind, level, rules) the scan runs; the benchmark counts them."""
+def due_queries(on: date) -> list[tuple[QuerySet, AlertRules]]:
+    """Every (query, rules) the scan runs to find what is due; the benchmark counts them."""
     out = []
     for rules, scope in policy_groups():
         for kind in (WarningKind.EXPIRY, WarningKind.REVIEW):
             for days, types in _type_groups(rules, kind):
-                for level in _levels(rules, days):
-                    qs = current().filter(scope, types, level_q(kind, level, days, on))
-                    out.append((qs.filter(not_yet_sent(kind, level)), kind, level, rules))
+                qs = due_at_levels(kind, days, on, rules.notify_on_lapse)
+                if qs is not None:
+                    out.append((qs.filter(scope, types), rules))
+        out.append((renewals_open(rules, on).filter(scope), rules))
     return out
 
 
-def find_due(on: date) -> list[Due]:
-    found: list[Due] = []
-    for qs, kind, level, rules in due_queries(on):
-        for pk, person_id, due in qs.values_list("pk", "person_id", DATE_FIELD[kind]):
-            found.append(Due(pk, person_id, kind, level, due, rules))
-    return found + renewals_open(on)
+def issue_warnings(on: date) -> list[Batch]:
+    """Write a warning for everything due on ``on``, one batch per set of rules."""
+    now, batches = timezone.now(), []
+    for rules, queries in groupby(due_queries(on), key=lambda pair: pair[1]):
+        after = _last_warning_id()
+        columns = _warning_columns(on, now)
+        size = sum(insert_select(CertificateWarning, qs, columns) for qs, _rules in queries)
+        batches.append(Batch(rules, after, _last_warning_id(), size))
+    return batches
 
 
-def renewals_open(on: date) -> list[Due]:
-    """Issue 4: a renewal (换证中) still open N days after it started reminds the safety
-    manager once per renewal (the start date is part of the key)."""
-    found = []
-    for rules, scope in policy_groups():
-        days = rules.renewal_reminder_days
-        sent = CertificateWarning.objects.filter(
-            certificate_id=OuterRef("pk"),
-            kind=WarningKind.RENEWAL_OPEN,
-            due_date=OuterRef("manual_state_on"),
-        )
-        qs = Certificate.objects.filter(
-            scope,
-            status_q(Status.RENEWING, on),
-            person__employment_state=EmploymentState.ACTIVE,
-            manual_state_on__lte=on - timedelta(days=days),
-        ).filter(~Exists(sent))
-        for pk, person_id, started in qs.values_list("pk", "person_id", "manual_state_on"):
-            found.append(Due(pk, person_id, WarningKind.RENEWAL_OPEN, days, started, rules))
-    return found
+def _warning_columns(on: date, now) -> dict:
+    return {
+        "certificate_id": F("pk"),
+        "person_id": F("person_id"),
+        "kind": F("w_kind"),
+        "level": F("w_level"),
+        "due_date": F("w_due"),
+        "scan_date": Value(on),
+        "days_left": DaysFrom(F("w_due"), on),
+        "created_at": Value(now),
+    }
+
+
+def _last_warning_id() -> int:
+    return CertificateWarning.objects.aggregate(last=Max("pk"))["last"] or 0

@@ -21,10 +21,9 @@ from safework.core.models import Organization
 
 from . import config, outbox
 from .choices import State
-from .fanout import fan_out
+from .fanout import Directory, Sent, fan_out
 from .models import (
     AlertPolicy,
-    CertificateWarning,
     ChannelConfig,
     InboxItem,
     Notification,
@@ -32,7 +31,7 @@ from .models import (
     ScanRun,
 )
 from .rules import AlertRules
-from .scan import find_due
+from .scan import issue_warnings
 from .selectors import notifications_visible
 from .transitions import record_transitions
 
@@ -58,11 +57,14 @@ def scan_expiry(*, on: date, actor: Actor) -> ScanReport:
     ScanLock.objects.select_for_update().get(pk=1)  # one scan at a time
     report = ScanReport(scan_date=on)
     report.transitions = record_transitions(days=_transition_days(on))
-    warnings, rules_of = _issue_warnings(on)
-    out = fan_out(warnings, rules_of)
-    report.notifications = outbox.enqueue_many(out.notifications)
-    InboxItem.objects.bulk_create(out.inbox, batch_size=1000, ignore_conflicts=True)
-    report.warnings, report.inbox, report.skipped = len(warnings), len(out.inbox), dict(out.skipped)
+    batches, directory, sent = issue_warnings(on), Directory.load(), Sent()
+    for batch in batches:
+        fan_out(batch, directory, sent)
+    report.warnings = sum(batch.size for batch in batches)
+    report.notifications, report.inbox = sent.notifications, sent.inbox
+    report.skipped = dict(sent.skipped)
+    if report.notifications:
+        outbox.wake_worker_on_commit()
     run = _record_run(report)
     audit_record(actor=actor, action="alerts.scan", obj=run, changes=_counts(report))
     return report
@@ -76,19 +78,6 @@ def _transition_days(on: date) -> list[date]:
     oldest = on - timedelta(days=settings.ALERTS_CATCH_UP_DAYS)
     first = max(oldest, last.scan_date + timedelta(days=1)) if last is not None else on
     return [first + timedelta(days=i) for i in range((on - first).days + 1)]
-
-
-def _issue_warnings(on: date) -> tuple[list[CertificateWarning], dict]:
-    due = find_due(on)
-    warnings = [
-        CertificateWarning(
-            certificate_id=d.certificate_id, person_id=d.person_id, kind=d.kind, level=d.level,
-            due_date=d.due_date, scan_date=on, days_left=(d.due_date - on).days,
-        )
-        for d in due
-    ]  # fmt: skip
-    CertificateWarning.objects.bulk_create(warnings, batch_size=1000)
-    return warnings, {w.pk: d.rules for w, d in zip(warnings, due, strict=True)}
 
 
 def _record_run(report: ScanReport) -> ScanRun:

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.utils import timezone
 
 from safework.certificates.models import Certificate
 from safework.certificates.status import horizon_days, status_annotation
 
 from .models import StatusTransition
+from .sql import insert_select
 
 
-def transitions_of(day: date) -> list[StatusTransition]:
+def transitions_of(day: date) -> QuerySet[Certificate]:
+    """The certificates whose status changed on ``day``, with ``old`` and ``new``."""
     before, edge = day - timedelta(days=1), day + timedelta(days=horizon_days())
     candidates = Certificate.objects.filter(
         Q(valid_until=before)
@@ -24,20 +27,17 @@ def transitions_of(day: date) -> list[StatusTransition]:
         | Q(next_review_due=edge),
         superseded=False,
     ).exclude(Exists(StatusTransition.objects.filter(certificate_id=OuterRef("pk"), on=day)))
-    rows = (
-        candidates.annotate(old=status_annotation(before), new=status_annotation(day))
-        .exclude(old=F("new"))
-        .values_list("pk", "person_id", "old", "new")
+    return candidates.annotate(old=status_annotation(before), new=status_annotation(day)).exclude(
+        old=F("new")
     )
-    return [
-        StatusTransition(
-            on=day, certificate_id=pk, person_id=person, from_status=old, to_status=new
-        )
-        for pk, person, old, new in rows
-    ]
 
 
 def record_transitions(*, days: list[date]) -> int:
-    rows = [t for day in days for t in transitions_of(day)]
-    StatusTransition.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-    return len(rows)
+    now = timezone.now()
+    return sum(
+        insert_select(StatusTransition, transitions_of(day), {
+            "on": Value(day), "certificate_id": F("pk"), "person_id": F("person_id"),
+            "from_status": F("old"), "to_status": F("new"), "created_at": Value(now),
+        }, ignore_conflicts=True)
+        for day in days
+    )  # fmt: skip
