@@ -58,6 +58,29 @@ def test_second_factor_gates_every_page_until_a_code_is_entered(client, enrolled
     assert AuditEntry.objects.filter(action="2fa_passed").count() == 1
 
 
+def test_a_bearer_header_does_not_skip_the_second_factor_on_pages(client, enrolled):
+    """Only the API lets a bearer token decide on its own; a page answers with the
+    session, so a password-only session sending any Bearer header is still stopped."""
+    user, _secret = enrolled
+    client.login(username=user.username, password=PASSWORD)
+    resp = client.get("/people/", HTTP_AUTHORIZATION="Bearer anything")
+    assert resp.status_code == 302 and resp["Location"].startswith("/account/2fa/verify/")
+    assert client.get("/audit/", HTTP_AUTHORIZATION="Bearer x").status_code == 302
+    # On the API the token alone decides: an unknown one is refused, session or not.
+    assert client.get("/api/v1/persons", HTTP_AUTHORIZATION="Bearer x").status_code == 401
+
+
+def test_gate_endpoints_need_the_second_factor_of_a_session(client, enrolled):
+    """The gate API answers sessions too (it serves face photos and the allowlist): a
+    password-only session gets nothing there either."""
+    user, secret = enrolled
+    client.login(username=user.username, password=PASSWORD)
+    for path in ("/api/v1/gate/allowlist", "/api/v1/gate/ping"):
+        assert client.get(path).status_code == 401, path
+    client.post("/account/2fa/verify/", {"code": _next_code(secret), "next": "/"})
+    assert client.get("/api/v1/gate/ping").status_code == 200
+
+
 def test_a_code_is_never_accepted_twice(enrolled):
     user, secret = enrolled
     code = _next_code(secret)
