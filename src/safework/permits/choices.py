@@ -81,3 +81,14 @@ class JsaLevel(models.IntegerChoices):
 class SignKind(models.TextChoices):
     IN = "in", _("Signed in")
     OUT = "out", _("Signed out")
+
+
+class ActivityKind(models.TextChoices):
+    """Work beside the permits that GB 30871 keeps away from hot work (5.2.8, 5.2.9, 6.7)."""
+
+    VENTING = "venting", _("Venting (排放可燃气体)")
+    DRAINING = "draining", _("Draining (排放/切水)")
+    CLEANING = "cleaning", _("Solvent cleaning (清洗)")
+    PAINTING = "painting", _("Painting (喷漆/涂刷)")
+    SAMPLING = "sampling", _("Sampling (取样)")
+    DUST_SWEEPING = "dust_sweeping", _("Dust sweeping (粉尘清扫)")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safework.core.models import Organization, Site, TimeStamped, WorkArea
 
-from .choices import JsaLevel, Kind, Level, SignKind, Status, WorkerRole
+from .choices import ActivityKind, JsaLevel, Kind, Level, SignKind, Status, WorkerRole
 
 
 def _token() -> str:
@@ -124,6 +124,12 @@ class Permit(TimeStamped):
     closed_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     ended_reason = models.CharField(_("reason"), max_length=300, blank=True)
     last_day_checked = models.DateField(null=True, blank=True)
+    # SIMOPS (GB 30871 4.7, 5.2.8, 5.2.9, 6.7, 7.6, 7.10): where on the site plan (metres;
+    # empty = the work area's position), and what it shares with other work.
+    x_m = models.FloatField(_("position x (m)"), null=True, blank=True)
+    y_m = models.FloatField(_("position y (m)"), null=True, blank=True)
+    confined_space_ref = models.CharField(_("confined space"), max_length=100, blank=True)
+    tank_dike_ref = models.CharField(_("tank-farm dike"), max_length=100, blank=True)
     sign_token = models.CharField(max_length=32, unique=True, default=_token, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -282,3 +288,137 @@ class SignIn(models.Model):
 
     def __str__(self):
         return f"{self.person_id} {self.kind} {self.at}"
+
+
+class SitePlan(TimeStamped):
+    """The site plan image and its scale: positions are metres from its top-left corner
+    (x to the right, y down), markers are drawn at metres / scale pixels."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="plan")
+    image = models.CharField(max_length=200, editable=False)  # storage name (safe intake)
+    width_px = models.PositiveIntegerField()
+    height_px = models.PositiveIntegerField()
+    metres_per_px = models.FloatField(_("metres per pixel"))
+
+    def __str__(self):
+        return f"{self.site_id} {self.width_px}x{self.height_px} @ {self.metres_per_px} m/px"
+
+    @property
+    def width_m(self) -> float:
+        return self.width_px * self.metres_per_px
+
+    @property
+    def height_m(self) -> float:
+        return self.height_px * self.metres_per_px
+
+
+class AreaPosition(TimeStamped):
+    """A work area's point on the site plan: the default position of its permits."""
+
+    work_area = models.OneToOneField(WorkArea, on_delete=models.CASCADE, related_name="position")
+    x_m = models.FloatField(_("position x (m)"))
+    y_m = models.FloatField(_("position y (m)"))
+
+    def __str__(self):
+        return f"{self.work_area_id} ({self.x_m}, {self.y_m})"
+
+
+class SimopsDistances(TimeStamped):
+    """An owner's own distances, never below GB 30871's (the service refuses less)."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="simops_distances"
+    )
+    hot_blind_m = models.FloatField(_("hot work to a blind-plate job (m)"), default=30)
+    venting_m = models.FloatField(_("hot work to venting of flammable gas (m)"), default=30)
+    draining_m = models.FloatField(_("hot work to draining of flammable liquid (m)"), default=15)
+    cleaning_m = models.FloatField(
+        _("hot work to cleaning, painting, dust sweeping (m)"), default=10
+    )
+    cross_work_m = models.FloatField(_("cross work between permits (m)"), default=15)
+
+    def __str__(self):
+        return f"{self.organization_id} SIMOPS distances"
+
+
+class Activity(TimeStamped):
+    """Registered work that needs no permit of its own but must keep away from hot work:
+    venting, draining, cleaning, painting, sampling, dust sweeping."""
+
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT,
+                             related_name="simops_activities")  # fmt: skip
+    work_area = models.ForeignKey(
+        WorkArea, verbose_name=_("work area"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("performing unit"), on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    description = models.CharField(_("description"), max_length=300)
+    x_m = models.FloatField(_("position x (m)"))
+    y_m = models.FloatField(_("position y (m)"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    flammable = models.BooleanField(_("flammable medium"), default=False)
+    confined_space_ref = models.CharField(_("confined space"), max_length=100, blank=True)
+    tank_dike_ref = models.CharField(_("tank-farm dike"), max_length=100, blank=True)
+    pipeline_ref = models.CharField(_("pipeline"), max_length=100, blank=True)
+    cancelled_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["site", "ends_at"])]
+        verbose_name = _("registered activity")
+        verbose_name_plural = _("registered activities")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.description}"
+
+
+class SimopsSignoff(models.Model):
+    """4.7: cross work goes ahead only with a named coordinator's explicit sign-off, one
+    per conflict (``key``: rule and the other job), kept as evidence."""
+
+    permit = models.ForeignKey(Permit, on_delete=models.CASCADE, related_name="simops_signoffs")
+    key = models.CharField(max_length=80)
+    coordinator = models.CharField(_("coordinator"), max_length=150)
+    note = models.CharField(_("arrangements agreed"), max_length=300)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signed_by_label = models.CharField(max_length=150)
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["permit_id", "signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["permit", "key"], name="simops_signoff_once")
+        ]
+
+    def __str__(self):
+        return f"{self.permit_id} {self.key} {self.coordinator}"
+
+
+class BoardLink(TimeStamped):
+    """A kiosk's signed link to a site's live permit board: it expires and can be revoked."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(_("where the screen is"), max_length=100)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.site_id} {self.label}"

@@ -24,7 +24,6 @@ REASONS = {
     "worker_unqualified": _("A worker is no longer qualified"),
     "video_missing": _("Special-class hot work is filmed throughout: name the recording (5.2.11)"),
     "new_day": _("A new day: gas analysis, sign-ins and checks again before work"),
-    "same_pipeline": _("Another blind-plate job is open on this pipeline (GB 30871 7.10)"),
     "end_before_start": _("The end is before the start"),
     "too_long": _("Longer than the validity the standard allows"),
     "past_served_permit": _("Temporary power must end with the permit it serves (10.8)"),

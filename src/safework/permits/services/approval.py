@@ -17,6 +17,7 @@ from ..choices import ACTIVE_STATUSES, APPROVAL_KIND, Kind, Level, Status, Worke
 from ..models import Permit, PermitChain
 from ..reasons import label
 from ..rules import chains, levels, validity
+from . import simops
 from .common import audit, locked, notify, now_or, refuse, require_may_change, require_status
 from .people import permit_days, reasons_over
 
@@ -63,20 +64,9 @@ def _ready_errors(permit: Permit, now: datetime) -> dict:
     if permit.level == Level.HOT_SPECIAL and not permit.details.get("video"):
         # 5.2.11: "特级动火作业应采集全过程作业影像，且作业现场使用的摄录设备应为防爆型"
         errors["video"] = label("video_missing")
-    if same_pipeline_open(permit):
-        errors["pipeline"] = label("same_pipeline")
-    return errors
-
-
-def same_pipeline_open(permit: Permit) -> bool:
-    """7.10: "不应在同一管道上同时进行两处或两处以上的盲板抽堵作业"."""
-    if permit.kind != Kind.BLIND_PLATE:
-        return False
-    others = Permit.objects.filter(
-        kind=Kind.BLIND_PLATE, site_id=permit.site_id, status__in=BUSY_STATUSES,
-        details__pipeline=permit.details.get("pipeline"),
-    ).exclude(pk=permit.pk)  # fmt: skip
-    return others.exists()
+    # SIMOPS (4.7, 5.2.8, 5.2.9, 6.7, 7.6, 7.10 one blind-plate job per pipeline): the
+    # live permits and registered activities on the site.
+    return errors | simops.blocking_errors(simops.permit_conflicts(permit))
 
 
 @transaction.atomic
@@ -112,6 +102,7 @@ def permit_approval_decided(*, instance, actor: Actor) -> None:
         return  # an older approval of this permit, or a permit no longer waiting for one
     if instance.state == InstanceState.APPROVED:
         refuse("workers", people_reasons(permit))
+        simops.simops_refuse(permit)  # what went live since submission counts too
         permit.status, permit.approved_at = Status.APPROVED, instance.decided_at
     else:
         permit.status = Status.JSA_SIGNED  # rejected or withdrawn: fix and submit again

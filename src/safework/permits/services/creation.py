@@ -61,6 +61,11 @@ def _check_period(permit: Permit) -> None:
 def _apply(permit: Permit, fields: dict) -> None:
     for name, value in fields.items():
         setattr(permit, name, value)
+    from .siteplan import check_position
+
+    permit.x_m, permit.y_m = check_position(permit.site, permit.x_m, permit.y_m)
+    permit.confined_space_ref = (permit.confined_space_ref or "").strip()[:100]
+    permit.tank_dike_ref = (permit.tank_dike_ref or "").strip()[:100]
     permit.details = _clean_details(permit.kind, permit.details or {})
     permit.level, permit.level_reasons = _level(
         permit.kind, permit.details, permit.planned_start, permit.planned_end
@@ -72,7 +77,9 @@ def _apply(permit: Permit, fields: dict) -> None:
 def permit_create(*, actor: Actor, work_area, kind: str, now: datetime | None = None,
                   **fields) -> Permit:  # fmt: skip
     """``fields``: applicant_org, performing_org, person_in_charge, content, place,
-    hazards, details, planned_start, planned_end, serves (optional)."""
+    hazards, details, planned_start, planned_end, serves (optional); SIMOPS (optional):
+    x_m, y_m (metres on the site plan; empty = the work area's position),
+    confined_space_ref, tank_dike_ref."""
     require_write(actor)
     if kind not in Kind.values:
         raise ValidationFailed({"kind": _("Unknown kind of work.")})
@@ -119,7 +126,8 @@ def permit_new_from(*, actor: Actor, source: Permit, planned_start: datetime,
         applicant_org=source.applicant_org, performing_org=source.performing_org,
         person_in_charge=source.person_in_charge, content=source.content, place=source.place,
         hazards=source.hazards, details=dict(source.details), planned_start=planned_start,
-        planned_end=planned_end, serves=source.serves,
+        planned_end=planned_end, serves=source.serves, x_m=source.x_m, y_m=source.y_m,
+        confined_space_ref=source.confined_space_ref, tank_dike_ref=source.tank_dike_ref,
     )  # fmt: skip
     permit.source = source
     permit.save(update_fields=["source"])
