@@ -1,9 +1,12 @@
 """Cell values as people type them (issue 3): every date form, Excel serials, full-width
 digits, validity ranges in one cell, ID numbers Excel turned into numbers."""
 
+import contextlib
 from datetime import date, datetime
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from safework.certificates.ledger.values import (
     CellError,
@@ -107,3 +110,65 @@ def test_certificate_numbers_excel_stored_as_numbers():
         number_text(1.2345678901234567e17)
     with pytest.raises(CellError):
         number_text("3.20102E+17")
+
+
+# --- properties (issue 6: hypothesis tests on the date parsers) ---------------------------
+
+ledger_dates = st.dates(min_value=date(1950, 1, 1), max_value=date(2099, 12, 31))
+FULL_WIDTH = str.maketrans("0123456789-./", "０１２３４５６７８９－．／")
+
+
+def typed_forms(d: date) -> list:
+    """The ways one date reaches a ledger: typed in each common form (padded or not,
+    full width), an Excel date cell, an Excel serial number."""
+    serial = (d - date(1899, 12, 30)).days
+    texts = [
+        f"{d:%Y-%m-%d}",
+        f"{d.year}/{d.month}/{d.day}",
+        f"{d.year}.{d.month}.{d.day}",
+        f"{d.year}年{d.month}月{d.day}日",
+        f"{d:%Y%m%d}",
+        f" {d.year} / {d.month:02d} / {d.day:02d} ",
+        f"{d:%Y-%m-%d} 00:00:00",
+    ]
+    return [
+        *texts,
+        *(t.translate(FULL_WIDTH) for t in texts),
+        d,
+        datetime(d.year, d.month, d.day),
+        serial,
+        float(serial),
+        int(f"{d:%Y%m%d}"),
+    ]
+
+
+@given(ledger_dates)
+def test_every_typed_form_of_any_date_reads_back_as_that_date(d):
+    for form in typed_forms(d):
+        assert parse_date(form) == d, form
+
+
+@given(ledger_dates, ledger_dates, st.sampled_from(["-", "~", "至", " 至 ", "—", "－", "到"]))
+def test_any_validity_cell_reads_back_as_its_two_dates(start, end, sep):
+    for a, b in (
+        (f"{start:%Y.%m.%d}", f"{end:%Y.%m.%d}"),
+        (f"{start.year}年{start.month}月{start.day}日", f"{end.year}年{end.month}月{end.day}日"),
+        (f"{start:%Y%m%d}", f"{end:%Y%m%d}"),
+    ):
+        assert parse_date_range(a + sep + b) == (start, end)
+
+
+# Digits of every script too: str.isdigit() says yes to some that int() cannot read.
+digit_heavy_text = st.text(st.characters(categories=["Nd", "No", "Nl", "Pd", "Po"]), max_size=12)
+
+
+@given(st.one_of(st.text(), digit_heavy_text, st.integers(), st.floats()))
+@example("᧚᧚᧚᧚᧚")  # five characters isdigit() accepts and int() refuses
+@example(float("nan"))
+@example(float("inf"))
+def test_anything_else_is_a_date_or_a_cell_error_never_a_crash(value):
+    """Whatever a cell holds, the reader names the problem in the row's error list: no
+    other exception may escape (it would abort the whole import)."""
+    for parse in (parse_date, parse_optional_date, parse_date_range):
+        with contextlib.suppress(CellError):
+            parse(value)

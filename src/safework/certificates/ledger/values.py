@@ -6,6 +6,7 @@ person fixing the ledger."""
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -64,7 +65,8 @@ def parse_date(value) -> date:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _from_number(value)
     raw = compact(_TIME_SUFFIX.sub("", text(value)))
-    if raw.isdigit() and len(raw) == 5:
+    # ASCII digits only: str.isdigit() also says yes to digits int() cannot read.
+    if raw.isascii() and raw.isdigit() and len(raw) == 5:
         return _from_serial(int(raw))
     m = _DATE.match(raw)
     if not m:
@@ -77,6 +79,8 @@ def parse_date(value) -> date:
 
 
 def _from_number(value: float) -> date:
+    if not math.isfinite(value):
+        raise _out_of_range(value)
     if float(value).is_integer() and 19000101 <= value <= 20991231:
         digits = str(int(value))
         return _make_date(int(digits[:4]), int(digits[4:6]), int(digits[6:]), digits)
@@ -85,11 +89,15 @@ def _from_number(value: float) -> date:
 
 def _from_serial(serial: int) -> date:
     if not SERIAL_MIN <= serial <= SERIAL_MAX:
-        raise CellError(
-            _("The number %(value)s is not a date (as an Excel date number it is out of range).")
-            % {"value": serial}
-        )
+        raise _out_of_range(serial)
     return EXCEL_EPOCH + timedelta(days=serial)
+
+
+def _out_of_range(value) -> CellError:
+    return CellError(
+        _("The number %(value)s is not a date (as an Excel date number it is out of range).")
+        % {"value": value}
+    )
 
 
 def _make_date(year: int, month: int, day: int, shown: str) -> date:
