@@ -227,3 +227,31 @@ def test_decisions_through_the_api(parties, contractor):
     assert answer.status_code == 200, answer.content
     assert [s["state"] for s in answer.json()["steps"]] == ["approved", "active", "waiting"]
     assert api.post(f"/approvals/{instance.pk}/approve", {}).status_code == 403
+
+
+def test_an_area_head_decides_only_for_their_own_sites(db, django_user_model, contractor, site):
+    """A party named by role alone (基层单位 → area heads) belongs to the approval's site:
+    an area head of another site neither decides, nor sees it, nor is told about it."""
+    from tests.factories import SiteFactory
+
+    own = make_user(django_user_model, "head-here", Role.AREA_HEAD, sites=[site])
+    other = make_user(django_user_model, "head-there", Role.AREA_HEAD, sites=[SiteFactory()])
+    template = chain("unit", [{"name": "基层单位", "parties": [{"label": "基层单位负责人",
+                                                             "role": Role.AREA_HEAD}]}])  # fmt: skip
+    instance = approvals.approval_start(
+        actor=Actor.system("test"), chain=template, title="动火作业票", subject_key="tests:2",
+        organization=contractor, site=site, link="/x/",
+    )  # fmt: skip
+    assert set(
+        InboxItem.objects.filter(title__contains="动火作业票").values_list("user", flat=True)
+    ) == {own.pk}
+    assert list(task_parties(as_(other))) == []
+    with pytest.raises(ApprovalInstance.DoesNotExist):
+        approval_get(actor=as_(other), pk=instance.pk)
+    with pytest.raises(NotAllowed):
+        approvals.approval_approve(actor=as_(other), instance=instance)
+    with pytest.raises(NotAllowed):
+        approvals.approval_reject(actor=as_(other), instance=instance, reason="不同意")
+    assert [p.step.instance_id for p in task_parties(as_(own))] == [instance.pk]
+    approvals.approval_approve(actor=as_(own), instance=instance)
+    assert states(instance) == (InstanceState.APPROVED, ["approved"])

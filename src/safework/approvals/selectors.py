@@ -14,14 +14,17 @@ from .choices import InstanceState, PartyState, StepState
 from .models import ApprovalEvent, ApprovalInstance, ApprovalParty, ChainTemplate
 
 
-def may_decide(party: ApprovalParty, actor: Actor) -> bool:
+def may_decide(party: ApprovalParty, actor: Actor, site_id: int | None) -> bool:
     """A named user decides alone; otherwise the role must match (any role when none is
-    named) and the organization too (owner-side logins when none is named)."""
+    named) and the organization too (owner-side logins when none is named), and an area
+    head decides only for an approval at one of their sites (``site_id``: the approval's)."""
     if actor.user is None or not actor.can_write:
         return False
     if party.user_id is not None:
         return actor.user.pk == party.user_id
     if party.role and actor.role != party.role:
+        return False
+    if actor.role == Role.AREA_HEAD and site_id is not None and site_id not in actor.site_ids:
         return False
     if party.organization_id is not None:
         return actor.organization_id == party.organization_id
@@ -38,7 +41,12 @@ def _party_q(actor: Actor, prefix: str = "") -> Q:
     org = Q(**{f"{p}organization_id": actor.organization_id or -1})
     if actor.role in {Role.SAFETY_MANAGER, Role.AREA_HEAD}:
         org |= Q(**{f"{p}organization__isnull": True})
-    return named | (Q(**{f"{p}user__isnull": True}) & role & org)
+    site = Q()
+    if actor.role == Role.AREA_HEAD:
+        site = Q(**{f"{p}step__instance__site__isnull": True}) | Q(
+            **{f"{p}step__instance__site_id__in": list(actor.site_ids)}
+        )
+    return named | (Q(**{f"{p}user__isnull": True}) & role & org & site)
 
 
 def task_parties(actor: Actor) -> QuerySet[ApprovalParty]:
@@ -112,17 +120,20 @@ def decidable_party(instance: ApprovalInstance, actor: Actor) -> ApprovalParty |
         if step.state != StepState.ACTIVE:
             continue
         for party in step.parties.all():
-            if party.state == PartyState.PENDING and may_decide(party, actor):
+            if party.state == PartyState.PENDING and may_decide(party, actor, instance.site_id):
                 return party
     return None
 
 
-def users_for(party: ApprovalParty) -> list:
-    """The logins that may decide for ``party`` (to notify them)."""
+def users_for(party: ApprovalParty, site_id: int | None) -> list:
+    """The logins that may decide for ``party`` of an approval at ``site_id`` (to notify
+    them): ``may_decide`` as a query."""
     User = get_user_model()
     if party.user_id is not None:
         return list(User.objects.filter(pk=party.user_id, is_active=True))
     qs = User.objects.filter(is_active=True, profile__isnull=False)
+    if site_id is not None:  # area heads of the approval's site only
+        qs = qs.filter(~Q(profile__role=Role.AREA_HEAD) | Q(profile__sites=site_id)).distinct()
     if party.role:
         qs = qs.filter(profile__role=party.role)
     if party.organization_id is not None:

@@ -311,7 +311,7 @@ def approval_comment(*, actor: Actor, instance: ApprovalInstance, text: str) -> 
         u
         for step in instance.steps.filter(state=StepState.ACTIVE)
         for p in step.parties.filter(state=PartyState.PENDING)
-        for u in users_for(p)
+        for u in users_for(p, instance.site_id)
     ]
     users = [u for u in users if u is not None and u != actor.user]
     notify_users(
@@ -359,7 +359,7 @@ def approval_cancel(*, actor: Actor, instance: ApprovalInstance, reason: str = "
 
 
 def _notify_parties(instance: ApprovalInstance, step: ApprovalStep) -> None:
-    users = [u for p in step.parties.all() for u in users_for(p)]
+    users = [u for p in step.parties.all() for u in users_for(p, instance.site_id)]
     title = _("Awaiting your approval: %(title)s") % {"title": instance.title}
     body = _("Step %(order)d, %(step)s.") % {"order": step.order, "step": step.name}
     key = f"approval:{instance.pk}:{instance.round}:step:{step.pk}"
