@@ -92,3 +92,29 @@ def test_authorisations_api(write_api, read_api, area, welder, contractor):
         == 204
     )
     assert read_api.get("/access/authorizations", {"area_id": area.pk}).json() == []
+
+
+def test_bad_authorisations_and_push_endpoints_are_refused_naming_the_field(
+    write_api, area, welder, client, manager_user
+):
+    from safework.access.models import AreaAuthorization, PushEndpoint
+
+    backwards = write_api.post(
+        "/access/authorizations",
+        {"area_id": area.pk, "person_id": welder.pk, "valid_from": "2030-02-01",
+         "valid_until": "2030-01-31"},
+    )  # fmt: skip
+    assert backwards.status_code == 422
+    assert [e["field"] for e in backwards.json()["errors"]] == ["valid_until"]
+    neither = write_api.post("/access/authorizations", {"area_id": area.pk})
+    assert neither.status_code == 422 and neither.json()["errors"][0]["field"] == "person_id"
+    client.force_login(manager_user)
+    page = client.post(
+        f"/access/areas/{area.pk}/",
+        {"person": str(welder.pk), "valid_from": "2030-02-01", "valid_until": "2030-01-31"},
+    )
+    assert page.status_code == 200 and "截止日期早于起始日期" in page.content.decode()
+    assert not AreaAuthorization.objects.exists()
+    no_url = client.post("/access/endpoints/", {"name": "东门门禁", "url": "ftp://127.0.0.1/x"})
+    assert no_url.status_code == 200 and not PushEndpoint.objects.exists()
+    assert "is-invalid" in no_url.content.decode()
