@@ -1,11 +1,15 @@
 """Issue 6 security hardening: TOTP second factor, login lockout, password rules,
 session expiry, CSRF."""
 
+from datetime import timedelta
+
 import pyotp
 import pytest
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from safework.accounts import services
 from safework.accounts.middleware import SESSION_KEY
@@ -141,6 +145,23 @@ def test_sessions_expire(settings):
     assert settings.SESSION_COOKIE_AGE <= 8 * 3600
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
     assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_an_idle_session_ends_and_each_request_keeps_it_alive(client, manager_user):
+    """Idle expiry as a user sees it: the session cookie lives until the browser closes,
+    every request pushes the server-side expiry forward, and a session left idle past it
+    is sent back to the login page."""
+    login = client.post("/login/", {"username": "manager", "password": PASSWORD})
+    assert login.status_code == 302
+    assert client.cookies["sessionid"]["expires"] == ""  # ends with the browser
+    key = client.session.session_key
+    sessions = Session.objects.filter(pk=key)
+    sessions.update(expire_date=timezone.now() + timedelta(minutes=5))
+    assert client.get("/people/").status_code == 200
+    assert sessions.get().expire_date > timezone.now() + timedelta(hours=7)
+    sessions.update(expire_date=timezone.now() - timedelta(seconds=1))
+    resp = client.get("/people/")
+    assert resp.status_code == 302 and resp["Location"].startswith("/login/")
 
 
 def test_forms_refuse_posts_without_csrf_token(manager_user):
