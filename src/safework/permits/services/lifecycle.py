@@ -201,6 +201,9 @@ def permit_close(*, actor: Actor, permit: Permit, now: datetime | None = None) -
     permit.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
     audit(actor, "close", permit, by=permit.closed_by)
     notify(permit, "close")
+    from safework.evidence.services import pack_request  # the report package, after commit
+
+    pack_request(actor=actor, permit=permit)
     return permit
 
 

@@ -1,0 +1,128 @@
+"""The report's PDF (归档报告): the printable permit of safework.permits.pdf (header, people,
+JSA, measures, gas analyses, signatures), then what an investigator needs besides: the
+people's certificate numbers (masked, as stored) and their qualification on the day the
+work started, equipment numbers, sign-ins with positions, the timeline of every audit
+entry of the permit, the video segments and the keyframes with their hashes.
+
+Keyframes are embedded from their files one at a time by reportlab (JPEG passes through
+undecoded), so the whole set is never held in memory."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer
+
+from safework.audit.models import AuditEntry
+from safework.audit.templatetags.audit_tags import action_label
+from safework.permits import pdf as permit_pdf
+from safework.permits.reasons import label
+from safework.permits.services.common import local_day
+from safework.permits.services.people import role_reasons
+
+from . import selectors
+
+BODY, HEAD, H2 = permit_pdf.BODY, permit_pdf.HEAD, permit_pdf.H2
+_table, _t = permit_pdf._table, permit_pdf._t
+EQUIPMENT_FIELDS = ("crane", "plate_no", "pipeline", "power_source", "equipment_power", "video")
+FRAME_WIDTH = 120 * mm
+
+
+def qualification_day(permit):
+    return local_day(permit.started_at or permit.planned_start)
+
+
+def _people(permit) -> list:
+    day = qualification_day(permit)
+    rows = [[_("Role"), _("Name"), _("Certificate number"), _("Qualification on %(day)s")
+             % {"day": day.isoformat()}]]  # fmt: skip
+    for row in permit.assignments.select_related("person").order_by("role", "id"):
+        reasons, _answer = role_reasons(row.person, row.role, day)
+        verdict = "、".join(label(r) for r in reasons) if reasons else _("Qualified")
+        rows.append([row.get_role_display(), row.person.name, row.certificate_number or "—",
+                     verdict])  # fmt: skip
+    return [Paragraph(_("People, certificate numbers and qualification"), H2), _table(rows)]
+
+
+def _equipment(permit, cameras) -> list:
+    rows = [[_("Equipment"), _("Number / reference")]]
+    labels = {f.name: str(f.label) for f in permit_pdf.annex.FIELDS[permit.kind]}
+    rows += [[labels.get(k, k), permit.details[k]] for k in EQUIPMENT_FIELDS
+             if permit.details.get(k)]  # fmt: skip
+    instruments = sorted(set(permit.gas_tests.values_list("instrument", flat=True)))
+    rows += [[_("Gas analyser"), i] for i in instruments]
+    rows += [[_("Camera"), f"{c.name} (#{c.pk})"] for c in cameras]
+    return [Paragraph(_("Equipment numbers"), H2), _table(rows, [60 * mm, 110 * mm])]
+
+
+def _sign_ins(permit) -> list:
+    rows = [[_("Time"), _("Name"), _("In/out"), _("Position"), _("Distance (m)"),
+             _("Accepted")]]  # fmt: skip
+    for s in permit.sign_ins.select_related("person").order_by("at", "id"):
+        where = f"{s.latitude}, {s.longitude} ±{s.accuracy_m or 0:.0f} m" if s.latitude else "—"
+        accepted = _("Yes") if s.accepted else "、".join(label(r) for r in s.reasons) or _("No")
+        rows.append([s.at, s.person.name if s.person else "—", s.get_kind_display(), where,
+                     f"{s.distance_m:.0f}" if s.distance_m is not None else "—", accepted])  # fmt: skip
+    return [Paragraph(_("Sign-ins with positions"), H2), _table(rows)]
+
+
+def _timeline(permit) -> list:
+    rows = [["#", _("Time"), _("Who"), _("Event"), _("Details"), _("Hash")]]
+    entries = AuditEntry.objects.filter(
+        object_type="permits.permit", object_id=str(permit.pk)
+    ).order_by("seq")
+    for e in entries.iterator():
+        changes = json.dumps(e.changes, ensure_ascii=False)
+        rows.append([e.seq, e.at, e.actor, action_label(e.action),
+                     changes[:160] + ("…" if len(changes) > 160 else ""), e.hash[:12]])  # fmt: skip
+    widths = [12 * mm, 26 * mm, 24 * mm, 30 * mm, 60 * mm, 20 * mm]
+    return [Paragraph(_("Timeline (audit trail of the permit)"), H2), _table(rows, widths)]
+
+
+def _segments(permit) -> list:
+    rows = [[_("Camera"), _("From"), _("To"), _("Frames"), "SHA-256"]]
+    rows += [[s.camera.name, s.started_at, s.ended_at, s.frames, s.sha256 or s.get_state_display()]
+             for s in selectors.segments_of(permit)]  # fmt: skip
+    if len(rows) == 1:
+        return []
+    return [Paragraph(_("Video segments (kept ≥ 1 month, B.3)"), H2), _table(rows)]
+
+
+def _keyframes(keyframes) -> list:
+    story = [PageBreak(), Paragraph(_("Keyframes"), H2)]
+    for frame in keyframes:
+        caption = Paragraph(f"{_t(frame.taken_at)} · {frame.camera.name} · SHA-256 "
+                            f"{frame.sha256}", BODY)  # fmt: skip
+        story.append(KeepTogether([_image(frame.file), caption, Spacer(1, 3 * mm)]))
+    return story
+
+
+def _image(name: str) -> Image:
+    image = Image(default_storage.path(name))  # lazy: opened when drawn
+    scale = FRAME_WIDTH / image.imageWidth
+    image.drawWidth, image.drawHeight = FRAME_WIDTH, image.imageHeight * scale
+    return image
+
+
+def report_pdf(permit, target) -> None:
+    """Write the report of ``permit`` to the binary file ``target``."""
+    keyframes = list(selectors.keyframes_of(permit))
+    cameras = sorted({k.camera for k in keyframes} | {s.camera for s in permit.segments.all()},
+                     key=lambda c: c.pk)  # fmt: skip
+    title = _("Report package of permit %(number)s") % {"number": permit.number}
+    made = _("Made %(at)s by safework; the files and their SHA-256 are listed in "
+             "manifest.json, whose hash is recorded in the audit trail.") % {
+        "at": _t(timezone.now())}  # fmt: skip
+    story = [Paragraph(title, HEAD), Paragraph(made, BODY), Spacer(1, 3 * mm),
+             *permit_pdf._header(permit), *permit_pdf._sections(permit), *_people(permit),
+             *_equipment(permit, cameras), *_sign_ins(permit), *_timeline(permit),
+             *_segments(permit), *_keyframes(keyframes)]  # fmt: skip
+    doc = SimpleDocTemplate(target, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm,
+                            topMargin=12 * mm, bottomMargin=12 * mm, title=permit.number,
+                            author="safework")  # fmt: skip
+    doc.build(story)
