@@ -255,3 +255,48 @@ def test_an_area_head_decides_only_for_their_own_sites(db, django_user_model, co
     assert [p.step.instance_id for p in task_parties(as_(own))] == [instance.pk]
     approvals.approval_approve(actor=as_(own), instance=instance)
     assert states(instance) == (InstanceState.APPROVED, ["approved"])
+
+
+def test_the_chain_editor_pages(db, client, manager_user, admin_user):
+    """A safety manager builds a chain on the pages: a first step, a parallel step, a
+    second party, a step removed; bad input is refused naming the field; contractor
+    admins may not edit chains."""
+    from safework.approvals.models import ChainTemplate
+
+    client.force_login(manager_user)
+    created = client.post("/approvals/chains/new/", {
+        "chain-name": "进场审批", "chain-code": "entry", "chain-subject_kind": "tests.subject",
+        "step-name": "分包", "step-mode": "any", "step-label": "分包安全员",
+        "step-role": Role.CONTRACTOR_ADMIN, "step-subject_organization": "on",
+    })  # fmt: skip
+    assert created.status_code == 302, created.content.decode()[:500]
+    template = ChainTemplate.objects.get(code="entry")
+    url = f"/approvals/chains/{template.pk}/"
+    assert client.post(f"{url}steps/", {"name": "总包与监理", "mode": "all", "label": "总包安全员",
+                                        "role": Role.SAFETY_MANAGER}).status_code == 302  # fmt: skip
+    assert client.post(f"{url}steps/2/parties/", {"label": "监理"}).status_code == 302
+    assert client.post(f"{url}steps/", {"name": "业主", "mode": "any", "label": "安全主管",
+                                        "role": Role.SAFETY_MANAGER}).status_code == 302  # fmt: skip
+    client.post(f"{url}steps/3/delete/")
+    steps = [(s.name, s.mode, [p.label for p in s.parties.all()]) for s in template.steps.all()]
+    assert steps == [("分包", "any", ["分包安全员"]), ("总包与监理", "all", ["总包安全员", "监理"])]
+    assert "总包与监理" in client.get(url).content.decode()
+    loose = client.post(f"{url}steps/", {"name": "x", "mode": "all", "label": "任一承包商",
+                                         "role": Role.CONTRACTOR_ADMIN})  # fmt: skip
+    assert (
+        loose.status_code == 422
+        and "第 3 步：承包商管理员审批方必须指定单位" in loose.content.decode()
+    )
+    assert template.steps.count() == 2
+    again = client.post("/approvals/chains/new/", {
+        "chain-name": "重复", "chain-code": "entry", "chain-subject_kind": "tests.subject",
+        "step-name": "a", "step-mode": "all", "step-label": "b",
+    })  # fmt: skip
+    assert again.status_code == 200 and ChainTemplate.objects.filter(code="entry").count() == 1
+    assert "已有其他审批链使用此代码" in again.content.decode()
+    assert AuditEntry.objects.filter(action="approval_chain.save").count() == 5
+    client.force_login(admin_user)
+    assert client.get("/approvals/chains/").status_code == 403
+    assert (
+        client.post(f"{url}steps/", {"name": "y", "mode": "all", "label": "z"}).status_code == 403
+    )
