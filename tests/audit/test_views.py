@@ -97,5 +97,13 @@ def test_admin_cannot_edit_or_delete_entries(admin_client, history):
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
 
 
-def test_no_write_actor_cannot_use_system_actor_label():
-    assert Actor.system("x").label == "x"
+def test_a_user_named_like_a_scheduled_job_is_told_apart_from_it(db, django_user_model):
+    """The actor label is only a name: a login called "system" writes the same label as
+    a scheduled job, so the entry also keeps (and hashes) the user's id."""
+    from safework.audit.services import audit_record
+
+    user = make_user(django_user_model, "system", "safety_manager")
+    by_user = audit_record(actor=Actor(user=user), action="update", object_type="t")
+    by_job = audit_record(actor=Actor.system(), action="update", object_type="t")
+    assert by_user.actor == by_job.actor == "system"
+    assert (by_user.actor_user_id, by_job.actor_user_id) == (user.pk, None)
