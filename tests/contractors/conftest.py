@@ -20,7 +20,6 @@ from safework.core.actors import Actor
 from safework.core.choices import OrganizationKind, Role
 from safework.core.clock import today
 from tests.conftest import make_user
-from tests.e2e.conftest import browser, page  # noqa: F401  (the Playwright fixtures)
 from tests.factories import (
     CertificateFactory,
     OrganizationFactory,

@@ -18,7 +18,7 @@ MEDIA = Path(__file__).parent / "media"
 
 
 @pytest.fixture
-def phone(browser, live_server):  # noqa: F811  (browser comes from tests/e2e/conftest.py)
+def phone(browser, live_server):
     context = browser.new_context(
         locale="zh-CN", viewport={"width": 390, "height": 844}, device_scale_factor=2,
         is_mobile=True, has_touch=True, base_url=live_server.url,

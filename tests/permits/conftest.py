@@ -2,7 +2,6 @@
 approvers, a fixed clock; and the browser fixtures of tests/e2e at a phone's size."""
 
 import os
-import shutil
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -90,20 +89,6 @@ def area_head(db, django_user_model, area):
 @pytest.fixture
 def approvers(manager, area_head):
     return [manager, area_head]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    chromium = os.environ.get("SAFEWORK_CHROMIUM", "/usr/bin/chromium")
-    if not shutil.which(chromium):
-        pytest.fail(f"{chromium} is missing: `make test` installs Debian's chromium")
-    from playwright.sync_api import sync_playwright
-
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=flags, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

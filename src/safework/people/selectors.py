@@ -28,7 +28,8 @@ def person_get(*, actor: Actor, pk: int) -> Person:
     """The person with certificates and types prefetched (for qualification, no N+1)."""
     return (
         person_queryset(actor)
-        .select_related("organization")
+        # contractor_worker: the admission part of qualification, read with the person
+        .select_related("organization", "contractor_worker")
         .prefetch_related(
             Prefetch("certificates", queryset=Certificate.objects.select_related("type")),
             "special_operations",
