@@ -50,6 +50,38 @@ def test_parser_reads_labels_in_one_box_or_in_two_columns(matcher):
     assert fields["issued_by"].value == "上海市应急管理局"
 
 
+def test_parser_reads_a_samr_special_equipment_operator_certificate(matcher):
+    """特种设备作业人员证 (TSG Z6001-2019) prints 作业项目 and a 项目代号 instead of 准操项目,
+    证件号码 for the ID number, and a 市场监督管理局 as the authority. The generated
+    photos are all MEM cards, so this layout is checked on the parser."""
+    idn = "110101198506150019"
+    lines = [
+        line("中华人民共和国特种设备作业人员证", 50),
+        line("姓    名", 100, x=10),
+        line("王强", 101, x=300),
+        line("性别 男", 130),
+        line(f"证件号码：{idn}", 150),
+        line("作业项目：叉车司机", 200),
+        line("项目代号：N1", 230),
+        line(f"证书编号：{idn}", 260),
+        line("发证机关：上海市市场监督管理局", 300),
+        line("初次领证日期：2020年5月1日", 350),
+        line("有效期至：2028年4月30日", 400),
+    ]
+    fields = ocr.parse_fields(lines, matcher)
+    got = {k: f.value for k, f in fields.items()}
+    assert got == {
+        "name": "王强",
+        "sex": "男",
+        "id_number": idn,
+        "item": "SAMR-N1",
+        "number": idn,
+        "issued_by": "上海市市场监督管理局",
+        "first_issued_on": date(2020, 5, 1),
+        "valid_until": date(2028, 4, 30),
+    }
+
+
 def test_a_wrong_check_digit_lowers_the_confidence(matcher):
     fields = ocr.parse_fields([line("身份证号：110101198506150018", 100)], matcher)
     assert fields["id_number"].value == "110101198506150018"
