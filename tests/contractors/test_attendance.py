@@ -42,6 +42,25 @@ def test_gate_events_become_attendance_once(admitted, gate):
     assert (record.source, record.direction, record.site_id) == ("gate", "in", gate.area.site_id)
 
 
+def test_a_passage_that_commits_after_a_later_one_is_still_copied(admitted, gate):
+    """Gate events take their id at insert and show at commit (after their audit entry):
+    a passage with a lower id can appear after a later one was copied. It is copied
+    all the same, once."""
+    from safework.contractors.models import AttendanceCursor
+
+    day = today()
+    first = gate_pass(admitted.person, gate, "in", at(day, 8)).event
+    second = gate_pass(admitted.person, gate, "out", at(day, 9)).event
+    assert services.attendance_sync() == 2
+    # As if the first passage had not been visible yet when the second was copied.
+    AttendanceRecord.objects.filter(gate_event=first).delete()
+    assert AttendanceCursor.objects.get().last_event_id == second.pk
+    assert services.attendance_sync() == 1
+    assert services.attendance_sync() == 0
+    copied = AttendanceRecord.objects.order_by("at").values_list("gate_event_id", "direction")
+    assert list(copied) == [(first.pk, "in"), (second.pk, "out")]
+
+
 def test_denied_passages_are_not_attendance(worker, gate, area):
     authorize(worker.person, area)
     result = gate_pass(worker.person, gate, "in", at(today(), 8))

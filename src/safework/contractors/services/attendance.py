@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,19 +23,26 @@ from ..choices import AttendanceSource, Direction
 from ..models import AttendanceCursor, AttendanceRecord
 
 BATCH = 5000
+# Gate events get their id when inserted but become visible at commit, and a gate check
+# commits after its audit entry (which waits its turn): a lower id can appear after a
+# higher one was copied. Each run looks this many ids back for passages not yet copied.
+LOOKBACK = 1000
 
 
 @transaction.atomic
 def attendance_sync() -> int:
-    """Copy the allowed gate passages since the last run; safe to run at any time and
-    from several processes (the cursor row is locked; a passage is copied once)."""
+    """Copy the allowed gate passages not copied yet (from a little behind the last one
+    copied); safe to run at any time and from several processes (the cursor row is
+    locked; a passage is copied once). Returns how many it copied."""
     AttendanceCursor.objects.get_or_create(pk=1)
     cursor = AttendanceCursor.objects.select_for_update().get(pk=1)
+    copied = AttendanceRecord.objects.filter(gate_event_id=OuterRef("pk"))
     events = list(
         GateEvent.objects.filter(
-            pk__gt=cursor.last_event_id, decision=Decision.ALLOW,
+            pk__gt=cursor.last_event_id - LOOKBACK, decision=Decision.ALLOW,
             site__isnull=False, person__isnull=False,
-        ).order_by("pk").values("pk", "person_id", "site_id", "direction", "at", "actor")[:BATCH]
+        ).exclude(Exists(copied))
+        .order_by("pk").values("pk", "person_id", "site_id", "direction", "at", "actor")[:BATCH]
     )  # fmt: skip
     if not events:
         return 0
@@ -53,7 +61,7 @@ def attendance_sync() -> int:
         ],
         ignore_conflicts=True,
     )
-    cursor.last_event_id = events[-1]["pk"]
+    cursor.last_event_id = max(cursor.last_event_id, events[-1]["pk"])
     cursor.save(update_fields=["last_event_id"])
     return len(events)
 
