@@ -4,6 +4,7 @@ retry, so a mail system that already has the message can drop the repeat."""
 
 from __future__ import annotations
 
+import base64
 import smtplib
 
 from django.conf import settings as django_settings
@@ -35,6 +36,10 @@ class EmailTransport(Transport):
         )
         if html := notification.payload.get("html"):
             mail.attach_alternative(html, "text/html")
+        # Files travel in the outbox row itself (a report PDF), so a retry sends the same.
+        for item in notification.payload.get("attachments", []):
+            content = base64.b64decode(item["base64"])
+            mail.attach(item["filename"], content, item.get("content_type"))
         _send(mail)
         return message_id
 
