@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from safework.core.access import organizations_visible, people_visible, sites_visible
 from safework.core.models import Organization, WorkArea
 
-from .choices import JsaLevel, Kind, Status, WorkerRole
+from .choices import ActivityKind, JsaLevel, Kind, Status, WorkerRole
 from .rules import annex
 from .rules.levels import HEIGHT_HAZARDS
 
@@ -46,6 +46,7 @@ class PermitForm(forms.Form):
         self.fields["person_in_charge"].queryset = _people(actor)
         for field in annex.FIELDS[kind]:
             self.fields[f"d_{field.name}"] = _detail_field(field)
+        self.fields.update(PositionForm(kind=kind).fields)
 
     def details(self) -> dict:
         return {f.name: self.cleaned_data.get(f"d_{f.name}") for f in annex.FIELDS[self.kind]}
@@ -164,3 +165,102 @@ class GuardianTrainingForm(forms.Form):
     valid_until = forms.DateField(
         label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+# --- SIMOPS and the live board --------------------------------------------------------
+
+METRES = {"step": "0.1", "min": "0"}
+
+
+def _metres(label, required=False):
+    return forms.FloatField(label=label, required=required,
+                            widget=forms.NumberInput(attrs=METRES))  # fmt: skip
+
+
+class PositionForm(forms.Form):
+    """Where the permit is on the site plan (empty: its work area's point) and, for hot
+    work, the confined space or tank-farm dike it is in (GB 30871 6.7, 5.2.8)."""
+
+    x_m = _metres(_("Position x (m)"))
+    y_m = _metres(_("Position y (m)"))
+    confined_space_ref = forms.CharField(label=_("Inside confined space (number)"),
+                                         max_length=100, required=False)  # fmt: skip
+    tank_dike_ref = forms.CharField(label=_("Inside tank-farm dike (number)"), max_length=100,
+                                    required=False)  # fmt: skip
+
+    def __init__(self, *args, kind: str = Kind.HOT_WORK, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kind != Kind.HOT_WORK:
+            del self.fields["confined_space_ref"], self.fields["tank_dike_ref"]
+
+
+class PlanForm(forms.Form):
+    image = forms.FileField(label=_("Site plan image (PNG or JPEG)"), required=False)
+    metres_per_px = forms.FloatField(label=_("Metres per pixel"), required=False)
+    x1 = forms.FloatField(label=_("Point 1 x (px)"), required=False)
+    y1 = forms.FloatField(label=_("Point 1 y (px)"), required=False)
+    x2 = forms.FloatField(label=_("Point 2 x (px)"), required=False)
+    y2 = forms.FloatField(label=_("Point 2 y (px)"), required=False)
+    metres = forms.FloatField(label=_("Distance between the points (m)"), required=False)
+
+    def points(self) -> tuple | None:
+        names = ("x1", "y1", "x2", "y2", "metres")
+        values = [self.cleaned_data.get(n) for n in names]
+        if all(v is None for v in values):
+            return None
+        missing = [n for n, v in zip(names, values, strict=True) if v is None]
+        if missing:
+            from safework.core.errors import ValidationFailed
+
+            raise ValidationFailed({missing[0]: _("Give both points and their distance.")})
+        return tuple(values)
+
+
+class AreaPositionForm(forms.Form):
+    x_m = _metres(_("Position x (m)"), required=True)
+    y_m = _metres(_("Position y (m)"), required=True)
+
+
+class DistancesForm(forms.Form):
+    hot_blind_m = forms.FloatField(label=_("Hot work to a blind-plate job (m, ≥ 30, 7.6)"))
+    venting_m = forms.FloatField(label=_("Venting of flammable gas (m, ≥ 30, 5.2.9)"))
+    draining_m = forms.FloatField(label=_("Draining of flammable liquid (m, ≥ 15, 5.2.9)"))
+    cleaning_m = forms.FloatField(label=_("Cleaning, painting, dust sweeping (m, ≥ 10, 5.2.9)"))
+    cross_work_m = forms.FloatField(label=_("Cross work between permits (m, ≥ 15, 4.7)"))
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
+    description = forms.CharField(label=_("Description"), max_length=300)
+    organization = forms.ModelChoiceField(Organization.objects.none(), label=_("Performing unit"))
+    work_area = forms.ModelChoiceField(WorkArea.objects.none(), label=_("Work area"),
+                                       required=False)  # fmt: skip
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DATETIME)
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DATETIME)
+    x_m = _metres(_("Position x (m)"), required=True)
+    y_m = _metres(_("Position y (m)"), required=True)
+    flammable = forms.BooleanField(label=_("Flammable medium (gas, liquid, solvent, dust)"),
+                                   required=False)  # fmt: skip
+    confined_space_ref = forms.CharField(label=_("Inside confined space (number)"),
+                                         max_length=100, required=False)  # fmt: skip
+    tank_dike_ref = forms.CharField(label=_("Inside tank-farm dike (number)"), max_length=100,
+                                    required=False)  # fmt: skip
+    pipeline_ref = forms.CharField(label=_("Pipeline"), max_length=100, required=False)
+
+    def __init__(self, *args, actor, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        orgs = Organization.objects.filter(is_active=True)
+        orgs = orgs if actor.sees_everything else organizations_visible(orgs, actor)
+        self.fields["organization"].queryset = orgs
+        self.fields["work_area"].queryset = WorkArea.objects.filter(site=site, is_active=True)
+
+
+class SignoffForm(forms.Form):
+    key = forms.CharField(widget=forms.HiddenInput, max_length=80)
+    coordinator = forms.CharField(label=_("Coordinator"), max_length=150)
+    note = forms.CharField(label=_("Arrangements agreed"), max_length=300)
+
+
+class BoardLinkForm(forms.Form):
+    label = forms.CharField(label=_("Where the screen is"), max_length=100)
+    days = forms.IntegerField(label=_("Valid for (days)"), initial=30)

@@ -127,3 +127,134 @@ def _people_by_id(rows: dict):
     from safework.people.models import Person
 
     return Person.objects.filter(pk__in=list(rows))
+
+
+# --- the live permit board of a site ----------------------------------------------------
+
+EXPIRING_SOON_MINUTES = 60  # a permit with an hour or less left stands out
+
+
+def board_permits(site, actor: Actor | None = None) -> QuerySet:
+    """Live permits of the site (approved, in progress, suspended), each with its point on
+    the plan and its last gas reading; scoped by the actor (a kiosk link has none: it
+    shows the whole site, as a board at the gate does)."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import GasTest
+    from .services.simops import with_position
+
+    qs = Permit.objects.filter(site=site, status__in=ACTIVE_STATUSES)
+    if actor is not None:
+        qs = permits_visible(qs, actor)
+    last = GasTest.objects.filter(permit=OuterRef("pk")).order_by("-sampled_at", "-id")
+    return (
+        with_position(qs)
+        .select_related("work_area")
+        .annotate(gas_at=Subquery(last.values("sampled_at")[:1]),
+                  gas_passed=Subquery(last.values("passed")[:1]),
+                  gas_result=Subquery(last.values("result_percent")[:1]),
+                  gas_oxygen=Subquery(last.values("oxygen_percent")[:1]))
+        .order_by("planned_end", "id")
+    )  # fmt: skip
+
+
+def _present_by_permit(ids: list[int], now) -> dict[int, set[int]]:
+    """Permit id → people whose latest accepted event today is a sign-in (one query)."""
+    from django.utils import timezone
+
+    from .choices import SignKind
+    from .models import SignIn
+
+    latest: dict[tuple[int, int], tuple] = {}
+    rows = SignIn.objects.filter(permit_id__in=ids, accepted=True).order_by("at", "id")
+    for permit_id, person_id, kind, at in rows.values_list("permit_id", "person_id", "kind", "at"):
+        latest[(permit_id, person_id)] = (kind, at)
+    today, present = timezone.localdate(now), {}
+    for (permit_id, person_id), (kind, at) in latest.items():
+        if kind == SignKind.IN and timezone.localdate(at) == today:
+            present.setdefault(permit_id, set()).add(person_id)
+    return present
+
+
+def _people_by_permit(ids: list[int]) -> dict[int, list[tuple]]:
+    from .models import Assignment
+
+    found: dict[int, list[tuple]] = {}
+    rows = Assignment.objects.filter(permit_id__in=ids).order_by("id")
+    for permit_id, person_id, name, role in rows.values_list(
+        "permit_id", "person_id", "person__name", "role"
+    ):
+        found.setdefault(permit_id, []).append((person_id, name, role))
+    return found
+
+
+def board_rows(permits, now, plan=None) -> list[dict]:
+    """What the board shows per permit, worked out once: kind, level, place, who is signed
+    in, the guardian, the last gas reading and its age, the time left, and what stands
+    out (a stale reading by the gas timing rules, a permit about to expire)."""
+    permits = list(permits)
+    ids = [p.pk for p in permits]
+    present, people = _present_by_permit(ids, now), _people_by_permit(ids)
+    return [_board_row(p, now, plan, present.get(p.pk, set()), people.get(p.pk, []))
+            for p in permits]  # fmt: skip
+
+
+def _board_row(p: Permit, now, plan, present: set, people: list) -> dict:
+    from .choices import WorkerRole
+    from .rules import gas
+
+    needs = gas.gas_test_required(
+        p.kind, fire_explosion_zone=bool((p.details or {}).get("fire_explosion_zone"))
+    )
+    stale = needs and gas.reading_stale(
+        p.kind, p.level, p.status, p.gas_at, now, paused_at=p.paused_at,
+        new_day=p.pause_reason == "new_day",
+    )  # fmt: skip
+    left = int((p.planned_end - now).total_seconds() // 60)
+    guardians = [(name, pid in present) for pid, name, role in people
+                 if role == WorkerRole.GUARDIAN]  # fmt: skip
+    signed = [name for pid, name, role in people if pid in present and role != "guardian"]
+    return {
+        "pk": p.pk, "number": p.number, "kind": p.get_kind_display(),
+        "level": p.get_level_display() if p.level else "", "status": p.status,
+        "state": p.get_status_display(), "place": f"{p.work_area.name} · {p.place}",
+        "signed_in": sorted(set(signed)), "guardians": guardians, "needs_gas": needs,
+        "gas_at": p.gas_at, "gas_passed": p.gas_passed, "gas_result": p.gas_result,
+        "gas_oxygen": p.gas_oxygen, "gas_stale": stale,
+        "gas_age": None if p.gas_at is None else int((now - p.gas_at).total_seconds() // 60),
+        "minutes_left": left, "expiring": left <= EXPIRING_SOON_MINUTES,
+        "hours_left": max(left, 0) // 60, "rest_minutes": max(left, 0) % 60, "kind_code": p.kind,
+        "marker": marker_of(plan, p.px, p.py),
+    }  # fmt: skip
+
+
+def marker_of(plan, x, y) -> dict | None:
+    """Where the marker sits over the plan image, in % of its width and height."""
+    if plan is None or x is None or y is None or not plan.width_m or not plan.height_m:
+        return None
+    left, top = 100 * x / plan.width_m, 100 * y / plan.height_m
+    if not (0 <= left <= 100 and 0 <= top <= 100):
+        return None
+    return {"left": f"{left:.2f}", "top": f"{top:.2f}"}
+
+
+def activities_visible(qs: QuerySet, actor: Actor) -> QuerySet:
+    """Like permits: everything, an area head's sites, a contractor's own activities."""
+    if actor.sees_everything:
+        return qs
+    if actor.role == Role.AREA_HEAD:
+        return qs.filter(site_id__in=list(actor.site_ids))
+    if actor.role == Role.CONTRACTOR_ADMIN:
+        return qs.filter(organization_id__in=scope_organization_ids(actor))
+    return qs.none()
+
+
+def activity_list(*, actor: Actor, site_id: int | None = None, current_at=None) -> QuerySet:
+    from .models import Activity
+
+    qs = activities_visible(Activity.objects.all(), actor)
+    if site_id:
+        qs = qs.filter(site_id=site_id)
+    if current_at is not None:
+        qs = qs.filter(cancelled_at__isnull=True, ends_at__gt=current_at)
+    return qs.select_related("site", "work_area", "organization").order_by("starts_at", "id")

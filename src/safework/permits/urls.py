@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_simops
 
 app_name = "permits"
 
@@ -25,4 +25,31 @@ urlpatterns = [
         views.guardian_training,
         name="guardian_training",
     ),
+    # SIMOPS: site plan, positions, distances, activities, sign-offs; the live board
+    path("sites/<int:site_pk>/simops/", views_simops.site_simops, name="site_simops"),
+    path("sites/<int:site_pk>/simops/plan/", views_simops.plan_save, name="plan_save"),
+    path("sites/<int:site_pk>/plan.jpg", views_simops.plan_image, name="plan_image"),
+    path(
+        "sites/<int:site_pk>/simops/areas/<int:area_pk>/",
+        views_simops.area_position,
+        name="area_position",
+    ),  # fmt: skip
+    path(
+        "sites/<int:site_pk>/simops/distances/", views_simops.distances_save, name="distances_save"
+    ),  # fmt: skip
+    path("sites/<int:site_pk>/activities/", views_simops.activities, name="activities"),
+    path("activities/<int:pk>/end/", views_simops.activity_end, name="activity_end"),
+    path("<int:pk>/position/", views_simops.permit_position, name="position"),
+    path("<int:pk>/simops/sign-off/", views_simops.signoff, name="signoff"),
+    path("sites/<int:site_pk>/board/", views_simops.board, name="board"),
+    path("sites/<int:site_pk>/board/live/", views_simops.board_live, name="board_live"),
+    path(
+        "sites/<int:site_pk>/board/links/", views_simops.board_link_create, name="board_link_create"
+    ),  # fmt: skip
+    path(
+        "board-links/<int:pk>/revoke/", views_simops.board_link_revoke, name="board_link_revoke"
+    ),  # fmt: skip
+    path("board/<str:token>/", views_simops.kiosk, name="kiosk"),
+    path("board/<str:token>/live/", views_simops.kiosk_live, name="kiosk_live"),
+    path("board/<str:token>/plan.jpg", views_simops.kiosk_plan, name="kiosk_plan"),
 ]

@@ -20,7 +20,7 @@ from safework.core.views import actor_for, form_page, page, paginate, post_actio
 from safework.people.models import Person
 
 from . import selectors, services
-from .choices import Kind, Status
+from .choices import OPEN_STATUSES, Kind, Status
 from .forms import (
     AssignForm,
     BriefingForm,
@@ -99,12 +99,32 @@ def permit_detail(request, pk: int):
         "Status": Status,
     }  # fmt: skip
     url = request.build_absolute_uri(reverse("permits:mobile", args=[permit.sign_token]))
+    context.update(_simops_context(permit))
     context.update(
         level_reasons=[label(r) for r in permit.level_reasons],
         mobile_url=url,
         qr=segno.make(url, error="m").svg_data_uri(scale=4),
     )
     return render(request, "permits/detail.html", context)
+
+
+def _simops_context(permit: Permit) -> dict:
+    """The permit's SIMOPS conflicts as they stand now (the same check as submission)."""
+    from .forms import PositionForm, SignoffForm
+    from .rules.simops import message
+    from .services.simops import permit_conflicts, permit_position
+
+    found = permit_conflicts(permit) if permit.status in OPEN_STATUSES else []
+    x, y = permit_position(permit)
+    initial = {"x_m": permit.x_m, "y_m": permit.y_m,
+               "confined_space_ref": permit.confined_space_ref,
+               "tank_dike_ref": permit.tank_dike_ref}  # fmt: skip
+    return {
+        "conflicts": [{"text": message(c), "key": c.key, "blocks": c.blocks,
+                       "may_sign": c.rule.signoff and not c.signed} for c in found],
+        "position": (x, y), "position_form": PositionForm(initial=initial, kind=permit.kind),
+        "signoff_form": SignoffForm(), "signoffs": permit.simops_signoffs.all(),
+    }  # fmt: skip
 
 
 def _jsa_initial(permit: Permit) -> dict:

@@ -102,3 +102,27 @@ def gas_test_required(kind: str, *, fire_explosion_zone: bool = False) -> bool:
     if kind in (Kind.HOT_WORK, Kind.CONFINED_SPACE):
         return True
     return kind == Kind.TEMP_POWER and fire_explosion_zone
+
+
+def reading_stale(kind: str, level: str, status: str, last_at: datetime | None,
+                  now: datetime, *, paused_at: datetime | None = None,
+                  new_day: bool = False) -> bool:  # fmt: skip
+    """Whether the last reading no longer covers the work (for a permit that needs gas):
+    before the start a sample ≤ 30 min old (5.3.1, 6.3); running confined space, a reading
+    every 2 h (6.5); running hot work, one every day (5.3.1 "每日动火前"); suspended, a
+    new sample after the pause when it ran past 30/60 min or into a new day (5.3.1, 6.5)."""
+    from django.utils import timezone
+
+    from ..choices import Status
+
+    if last_at is None:
+        return True
+    if status == Status.IN_PROGRESS and kind == Kind.CONFINED_SPACE:
+        return now > confined_reading_due(last_at)
+    if status == Status.IN_PROGRESS:
+        return timezone.localdate(last_at) != timezone.localdate(now)
+    if status == Status.SUSPENDED and paused_at is not None:
+        if not (new_day or resample_needed(kind, level, now - paused_at)):
+            return False
+        return last_at < paused_at or not sample_fresh(last_at, now)
+    return not sample_fresh(last_at, now)

@@ -2,6 +2,7 @@
 each atomic, audit-logged and notified in its own transaction. Time rules take ``now``
 (an aware datetime) so tests and replays set the clock."""
 
+from . import simops, siteplan
 from .approval import chain_for, permit_approval_decided, permit_submit
 from .creation import permit_create, permit_new_from, permit_update
 from .gas import gas_test_record
@@ -46,6 +47,8 @@ __all__ = [
     "permit_update",
     "permits_expire_due",
     "shift_leader_check",
+    "simops",
+    "siteplan",
     "sign_in",
     "sign_out",
 ]

@@ -261,6 +261,12 @@ def activity_end(*, actor: Actor, activity: Activity, now: datetime | None = Non
 # --- an owner's distances ---------------------------------------------------------------
 
 
+def _too_short(name: str) -> str:
+    label = SimopsDistances._meta.get_field(name).verbose_name
+    return _("%(field)s: at least %(metres)g m (GB 30871-2022); it can only be made larger.") % {
+        "field": label, "metres": getattr(simops.MINIMUM, name)}  # fmt: skip
+
+
 @transaction.atomic
 def simops_distances_set(*, actor: Actor, organization: Organization,
                          **values: float) -> SimopsDistances:  # fmt: skip
@@ -271,10 +277,7 @@ def simops_distances_set(*, actor: Actor, organization: Organization,
         raise ValidationFailed({sorted(unknown)[0]: _("Unknown distance.")})
     low = simops.too_short(values)
     if low:
-        raise ValidationFailed({
-            name: _("At least %(metres)g m (GB 30871-2022).")
-            % {"metres": getattr(simops.MINIMUM, name)} for name in low
-        })  # fmt: skip
+        raise ValidationFailed({name: _too_short(name) for name in low})
     row, _created = SimopsDistances.objects.get_or_create(organization=organization)
     before = {name: getattr(row, name) for name in values}
     for name, value in values.items():
