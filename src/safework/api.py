@@ -25,6 +25,7 @@ from safework.contractors.api import router as contractors_router
 from safework.core.api import router as organizations_router
 from safework.core.auth import api_auth
 from safework.core.errors import ServiceError
+from safework.evidence.api import router as evidence_router
 from safework.people.api import router as persons_router
 from safework.permits.api import router as permits_router
 
@@ -59,6 +60,7 @@ api.add_router("", authorization_router)
 api.add_router("", approvals_router)
 api.add_router("", contractors_router)
 api.add_router("", permits_router)
+api.add_router("", evidence_router)
 
 # Included at /api/ by safework.urls: DESIGN.md promises the OpenAPI docs at /api/docs.
 urlpatterns = [
@@ -126,6 +128,11 @@ FIELD_LABELS = {
     "since": gettext_lazy("cursor"),
     "limit": gettext_lazy("limit"),
     "area_id": gettext_lazy("work area"),
+    "work_area_id": gettext_lazy("work area"),
+    "work_area": gettext_lazy("work area"),
+    "source": gettext_lazy("camera source"),
+    "continuous": gettext_lazy("continuous recording"),
+    "pack": gettext_lazy("report package"),
 }
 
 # Pydantic error types -> a message a person reads; "date_..." covers every date error.

@@ -18,6 +18,7 @@ urlpatterns = [
     path("approvals/", include("safework.approvals.urls")),
     path("contractors/", include("safework.contractors.urls")),
     path("permits/", include("safework.permits.urls")),
+    path("evidence/", include("safework.evidence.urls")),
     path("dashboard/", include("safework.dashboard.urls")),
     path("brief/", include(worker_urlpatterns)),  # workers' phone pages (briefing, quiz)
     *badge_urlpatterns,  # /v/<token>: the public badge page the QR code opens

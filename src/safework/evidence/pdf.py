@@ -37,51 +37,75 @@ def qualification_day(permit):
     return local_day(permit.started_at or permit.planned_start)
 
 
-def _people(permit) -> list:
+def people_rows(permit) -> list[list]:
+    """Role, name, certificate number (as stored: an ID-bearing number is masked) and the
+    qualification on the day the work started, by the permits' own role check."""
     day = qualification_day(permit)
-    rows = [[_("Role"), _("Name"), _("Certificate number"), _("Qualification on %(day)s")
-             % {"day": day.isoformat()}]]  # fmt: skip
+    rows = []
     for row in permit.assignments.select_related("person").order_by("role", "id"):
         reasons, _answer = role_reasons(row.person, row.role, day)
-        verdict = "、".join(label(r) for r in reasons) if reasons else _("Qualified")
+        verdict = "、".join(str(label(r)) for r in reasons) if reasons else _("Qualified")
         rows.append([row.get_role_display(), row.person.name, row.certificate_number or "—",
                      verdict])  # fmt: skip
-    return [Paragraph(_("People, certificate numbers and qualification"), H2), _table(rows)]
+    return rows
 
 
-def _equipment(permit, cameras) -> list:
-    rows = [[_("Equipment"), _("Number / reference")]]
+def _people(permit) -> list:
+    head = [_("Role"), _("Name"), _("Certificate number"),
+            _("Qualification on %(day)s") % {"day": qualification_day(permit).isoformat()}]  # fmt: skip
+    return [Paragraph(_("People, certificate numbers and qualification"), H2),
+            _table([head, *people_rows(permit)])]  # fmt: skip
+
+
+def equipment_rows(permit, cameras) -> list[list]:
     labels = {f.name: str(f.label) for f in permit_pdf.annex.FIELDS[permit.kind]}
-    rows += [[labels.get(k, k), permit.details[k]] for k in EQUIPMENT_FIELDS
-             if permit.details.get(k)]  # fmt: skip
+    rows = [[labels.get(k, k), permit.details[k]] for k in EQUIPMENT_FIELDS
+            if permit.details.get(k)]  # fmt: skip
     instruments = sorted(set(permit.gas_tests.values_list("instrument", flat=True)))
     rows += [[_("Gas analyser"), i] for i in instruments]
     rows += [[_("Camera"), f"{c.name} (#{c.pk})"] for c in cameras]
+    return rows
+
+
+def _equipment(permit, cameras) -> list:
+    rows = [[_("Equipment"), _("Number / reference")], *equipment_rows(permit, cameras)]
     return [Paragraph(_("Equipment numbers"), H2), _table(rows, [60 * mm, 110 * mm])]
 
 
-def _sign_ins(permit) -> list:
-    rows = [[_("Time"), _("Name"), _("In/out"), _("Position"), _("Distance (m)"),
-             _("Accepted")]]  # fmt: skip
+def sign_in_rows(permit) -> list[list]:
+    rows = []
     for s in permit.sign_ins.select_related("person").order_by("at", "id"):
         where = f"{s.latitude}, {s.longitude} ±{s.accuracy_m or 0:.0f} m" if s.latitude else "—"
-        accepted = _("Yes") if s.accepted else "、".join(label(r) for r in s.reasons) or _("No")
-        rows.append([s.at, s.person.name if s.person else "—", s.get_kind_display(), where,
-                     f"{s.distance_m:.0f}" if s.distance_m is not None else "—", accepted])  # fmt: skip
-    return [Paragraph(_("Sign-ins with positions"), H2), _table(rows)]
+        accepted = _("Yes") if s.accepted else "、".join(str(label(r)) for r in s.reasons)
+        rows.append([_t(s.at), s.person.name if s.person else "—", s.get_kind_display(), where,
+                     f"{s.distance_m:.0f}" if s.distance_m is not None else "—",
+                     accepted or _("No")])  # fmt: skip
+    return rows
 
 
-def _timeline(permit) -> list:
-    rows = [["#", _("Time"), _("Who"), _("Event"), _("Details"), _("Hash")]]
+def _sign_ins(permit) -> list:
+    head = [_("Time"), _("Name"), _("In/out"), _("Position"), _("Distance (m)"), _("Accepted")]
+    return [Paragraph(_("Sign-ins with positions"), H2), _table([head, *sign_in_rows(permit)])]
+
+
+def timeline_rows(permit) -> list[list]:
+    """Every audit entry of the permit, in order, with the start of its chain hash."""
+    rows = []
     entries = AuditEntry.objects.filter(
         object_type="permits.permit", object_id=str(permit.pk)
     ).order_by("seq")
     for e in entries.iterator():
         changes = json.dumps(e.changes, ensure_ascii=False)
-        rows.append([e.seq, e.at, e.actor, action_label(e.action),
+        rows.append([e.seq, _t(e.at), e.actor, action_label(e.action),
                      changes[:160] + ("…" if len(changes) > 160 else ""), e.hash[:12]])  # fmt: skip
+    return rows
+
+
+def _timeline(permit) -> list:
+    head = ["#", _("Time"), _("Who"), _("Event"), _("Details"), _("Hash")]
     widths = [12 * mm, 26 * mm, 24 * mm, 30 * mm, 60 * mm, 20 * mm]
-    return [Paragraph(_("Timeline (audit trail of the permit)"), H2), _table(rows, widths)]
+    return [Paragraph(_("Timeline (audit trail of the permit)"), H2),
+            _table([head, *timeline_rows(permit)], widths)]  # fmt: skip
 
 
 def _segments(permit) -> list:
