@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from safework.audit.models import AuditEntry
+from safework.core.models import ApiToken
 from safework.people.models import Person
 from tests.api.conftest import ApiClient, new_token
 from tests.factories import CertificateFactory, PersonFactory, SiteFactory, make_id_number
@@ -223,9 +224,21 @@ def test_changes_are_attributed_to_the_token_and_request(write_api, contractor):
     r = write_api.post("/persons", person_body(contractor), **{"X-Request-ID": "req-42"})
     assert r.status_code == 201
     entry = AuditEntry.objects.filter(action="create", object_id=str(r.json()["id"])).get()
-    assert entry.actor == "token:test write"
+    token = ApiToken.objects.get(name="test write")
+    assert entry.actor == f"token:test write [{token.prefix}]"
     assert entry.request_id == "req-42"
     assert entry.ip == "127.0.0.1"
+
+
+def test_two_tokens_of_one_name_are_told_apart_in_the_trail(contractor):
+    """Token names are not unique (a replacement keeps the old name): the entry names
+    the token's prefix too, the one `safework token list` and `revoke` use."""
+    first, second = ApiClient(token=new_token("write")), ApiClient(token=new_token("write"))
+    a = first.post("/persons", person_body(contractor)).json()["id"]
+    b = second.post("/persons", person_body(contractor, id_number=make_id_number(5))).json()["id"]
+    actors = {AuditEntry.objects.get(action="create", object_id=str(pk)).actor for pk in (a, b)}
+    prefixes = ApiToken.objects.filter(name="test write").values_list("prefix", flat=True)
+    assert actors == {f"token:test write [{p}]" for p in prefixes} and len(actors) == 2
 
 
 def test_answers_are_utf8_json(read_api, contractor):

@@ -27,7 +27,9 @@ class Actor:
     @property
     def label(self) -> str:
         if self.token is not None:
-            return f"token:{self.token.name}"
+            # Token names need not be unique (a replacement often keeps the name): the
+            # prefix `safework token list` shows tells them apart in the audit trail.
+            return f"token:{self.token.name} [{self.token.prefix}]"
         if self.user is not None:
             return self.user.get_username()
         return self.system_label or "system"
