@@ -31,7 +31,8 @@ NOW = timezone.make_aware(datetime(2026, 6, 10, 11, 0))
 def _pinned_today(monkeypatch):
     """The dashboard's "today" is the one clock helper (STYLE.md 6)."""
     monkeypatch.setattr("safework.dashboard.filters.today", lambda: TODAY)
-    monkeypatch.setattr("safework.dashboard.forms.today", lambda: TODAY)
+    for module in ("forms", "selfcheck", "services", "reports"):
+        monkeypatch.setattr(f"safework.dashboard.{module}.today", lambda: TODAY)
 
 
 @pytest.fixture(autouse=True)
