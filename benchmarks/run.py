@@ -2,7 +2,10 @@
 their results into ``benchmarks/results.json`` (DESIGN.md, Benchmarks) and print them.
 Exits 1 when a target is missed or a script fails, after writing everything measured.
 
-    python benchmarks/run.py --scale full|small --database-url postgres://...
+    python benchmarks/run.py --scale full|small --database-url postgres://... [--only gate ...]
+
+With ``--only`` just the named scripts run (``gate`` for ``bench_gate.py``) and their rows
+replace the rows of the same names in results.json; the other rows are kept.
 
 Every script gets the same two options; each works in its own database on that server
 (``safework_bench`` for the register), never in the one named by the URL.
@@ -52,12 +55,26 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(HERE.parent))
     from benchmarks.common import bench_arguments
 
-    args = bench_arguments("Run every benchmark script.").parse_args(argv)
-    results = [row for s in scripts() for row in run_script(s, args.scale, args.database_url)]
+    parser = bench_arguments("Run every benchmark script.")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="e.g. gate import")
+    args = parser.parse_args(argv)
+    chosen = [s for s in scripts() if not args.only or s.stem.removeprefix("bench_") in args.only]
+    if args.only and len(chosen) != len(set(args.only)):
+        parser.error(f"unknown benchmark in {args.only}: have {[s.stem for s in scripts()]}")
+    results = [row for s in chosen for row in run_script(s, args.scale, args.database_url)]
+    if args.only:
+        results = _merged(results)
     text = json.dumps(results, ensure_ascii=False, indent=2)
     RESULTS.write_text(text + "\n", encoding="utf-8")
     print(text)
     return 0 if all(row["ok"] for row in results) else 1
+
+
+def _merged(new: list[dict]) -> list[dict]:
+    """The rows of results.json with those of ``new`` put in place of their namesakes."""
+    old = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else []
+    names = {row["name"] for row in new}
+    return [row for row in old if row["name"] not in names] + new
 
 
 if __name__ == "__main__":

@@ -188,6 +188,10 @@ def _database() -> dict:
             raise ImproperlyConfigured(
                 "SAFEWORK_DATABASE_URL must be a postgres:// or sqlite:// URL"
             )
+        if TESTING:
+            # A test run needs no durability: commits without waiting for the WAL flush
+            # (the suite's transactional tests commit thousands of times).
+            config.setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
         return config
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return _sqlite(DATA_DIR / "safework.sqlite3")
