@@ -49,8 +49,8 @@ class Job:
     label: str  # what a supervisor recognises: the permit number or the activity
     kind: str
     is_permit: bool
-    start: datetime
-    end: datetime
+    start: datetime | None  # None: the caller's query already kept only overlapping jobs
+    end: datetime | None
     x: float | None = None
     y: float | None = None
     work_area_id: int | None = None
@@ -133,6 +133,10 @@ class Conflict:
 
 
 def overlap(a: Job, b: Job) -> bool:
+    """At the same time: each starts before the other ends. (``services.simops`` asks
+    the database for exactly this and leaves the windows of what it found unset.)"""
+    if None in (a.start, a.end, b.start, b.end):
+        return True
     return a.start < b.end and b.start < a.end
 
 
@@ -247,3 +251,25 @@ def message(conflict: Conflict) -> str:
     if rule.signoff:
         text += str(_(" — needs the named coordinator's sign-off"))
     return text
+
+
+def summary(found: list[Conflict]) -> str:
+    """Several refusals at once: per rule, its clause quoted once and every job it names
+    (with the distance where one applies)."""
+    by_rule: dict[str, list[Conflict]] = {}
+    for conflict in found:
+        by_rule.setdefault(conflict.rule.code, []).append(conflict)
+    parts = []
+    for group in by_rule.values():
+        rule, names = group[0].rule, "、".join(_named(c) for c in group)
+        text = str(_("%(others)s: GB 30871-2022 %(clause)s “%(text)s”")
+                   % {"others": names, "clause": rule.clause, "text": rule.text})  # fmt: skip
+        parts.append(text + (str(_(" — needs the named coordinator's sign-off"))
+                             if rule.signoff else ""))  # fmt: skip
+    return "；".join(parts)
+
+
+def _named(conflict: Conflict) -> str:
+    if conflict.distance_m is None:
+        return conflict.other.label
+    return f"{conflict.other.label}（{conflict.distance_m:.1f} m / {conflict.limit_m:g} m）"

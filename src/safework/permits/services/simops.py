@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -49,26 +50,65 @@ def permit_position(permit: Permit) -> tuple[float | None, float | None]:
     return (area.x_m, area.y_m) if area else (None, None)
 
 
+def _labels(choices) -> dict[str, str]:
+    """Kind labels translated once per check (a display call per row costs more than
+    the rules when 500 permits are candidates)."""
+    return {value: str(label) for value, label in choices}
+
+
 def permit_job(permit: Permit, position: tuple | None = None) -> simops.Job:
     """``position``: already worked out (``with_position``), else read here."""
     px, py = position if position is not None else permit_position(permit)
+    return _permit_row_job(
+        {"id": permit.pk, "number": permit.number, "kind": permit.kind,
+         "planned_start": permit.planned_start, "planned_end": permit.planned_end,
+         "work_area_id": permit.work_area_id,
+         "pipeline": (permit.details or {}).get("pipeline"),
+         "confined_space_ref": permit.confined_space_ref,
+         "tank_dike_ref": permit.tank_dike_ref, "px": px, "py": py},
+        _labels(Kind.choices),
+    )  # fmt: skip
+
+
+def _permit_row_job(row: dict, kinds: dict[str, str]) -> simops.Job:
     return simops.Job(
-        ref=f"permit:{permit.pk}", label=f"{permit.number} {permit.get_kind_display()}",
-        kind=permit.kind, is_permit=True, start=permit.planned_start, end=permit.planned_end,
-        x=px, y=py, work_area_id=permit.work_area_id,
-        pipeline=str((permit.details or {}).get("pipeline") or "").strip(),
-        confined_space=permit.confined_space_ref.strip(), tank_dike=permit.tank_dike_ref.strip(),
+        ref=f"permit:{row['id']}", label=f"{row['number']} {kinds.get(row['kind'], '')}",
+        kind=row["kind"], is_permit=True, start=row.get("planned_start"),
+        end=row.get("planned_end"),
+        x=row["px"], y=row["py"], work_area_id=row["work_area_id"],
+        pipeline=str(row["pipeline"] or "").strip(),
+        confined_space=row["confined_space_ref"].strip(), tank_dike=row["tank_dike_ref"].strip(),
     )  # fmt: skip
 
 
 def activity_job(act: Activity) -> simops.Job:
+    row = {f: getattr(act, f) for f in (*ACTIVITY_COLUMNS, "starts_at", "ends_at")}
+    return _activity_row_job(row, _labels(ActivityKind.choices))
+
+
+ACTIVITY_COLUMNS = ("id", "kind", "description", "x_m", "y_m", "work_area_id", "flammable",
+                    "pipeline_ref", "confined_space_ref", "tank_dike_ref")  # fmt: skip
+# Candidates are read without their time windows: the query keeps only those overlapping
+# the job's (rules.simops.overlap in SQL), and parsing 1,000 timestamps costs more than
+# every rule together.
+PERMIT_COLUMNS = ("id", "number", "kind", "work_area_id", "pipeline", "confined_space_ref",
+                  "tank_dike_ref", "px", "py")  # fmt: skip
+
+
+def _activity_row_job(row: dict, kinds: dict[str, str]) -> simops.Job:
     return simops.Job(
-        ref=f"activity:{act.pk}", label=f"{act.get_kind_display()} {act.description}",
-        kind=act.kind, is_permit=False, start=act.starts_at, end=act.ends_at, x=act.x_m,
-        y=act.y_m, work_area_id=act.work_area_id, flammable=act.flammable,
-        pipeline=act.pipeline_ref.strip(), confined_space=act.confined_space_ref.strip(),
-        tank_dike=act.tank_dike_ref.strip(),
+        ref=f"activity:{row['id']}", label=f"{kinds.get(row['kind'], '')} {row['description']}",
+        kind=row["kind"], is_permit=False, start=row.get("starts_at"), end=row.get("ends_at"),
+        x=row["x_m"], y=row["y_m"], work_area_id=row["work_area_id"],
+        flammable=row["flammable"], pipeline=row["pipeline_ref"].strip(),
+        confined_space=row["confined_space_ref"].strip(), tank_dike=row["tank_dike_ref"].strip(),
     )  # fmt: skip
+
+
+def _permit_jobs(qs: QuerySet) -> list[simops.Job]:
+    kinds = _labels(Kind.choices)
+    qs = qs.annotate(pipeline=KT("details__pipeline"))  # only the key, not the whole JSON
+    return [_permit_row_job(row, kinds) for row in qs.values(*PERMIT_COLUMNS)]
 
 
 def _near(qs: QuerySet, job: simops.Job, radius: float, x: str, y: str, shared: Q) -> QuerySet:
@@ -89,10 +129,7 @@ def _permit_candidates(job: simops.Job, site_id: int, radius: float) -> list[sim
     shared = Q(work_area_id=job.work_area_id) if job.is_permit else Q(pk__in=[])
     if job.pipeline:
         shared |= Q(kind=Kind.BLIND_PLATE, details__pipeline=job.pipeline)
-    qs = _near(qs, job, radius, "px", "py", shared)
-    columns = ("id", "number", "kind", "planned_start", "planned_end", "work_area_id",
-               "details", "confined_space_ref", "tank_dike_ref")  # fmt: skip
-    return [permit_job(p, (p.px, p.py)) for p in qs.only(*columns)]
+    return _permit_jobs(_near(qs, job, radius, "px", "py", shared))
 
 
 def _pk(job: simops.Job) -> int:
@@ -108,7 +145,9 @@ def _activity_candidates(job: simops.Job, site_id: int, radius: float) -> list[s
         shared |= Q(tank_dike_ref=job.tank_dike)
     if job.confined_space:
         shared |= Q(confined_space_ref=job.confined_space)
-    return [activity_job(a) for a in _near(qs, job, radius, "x_m", "y_m", shared)]
+    kinds = _labels(ActivityKind.choices)
+    rows = _near(qs, job, radius, "x_m", "y_m", shared).values(*ACTIVITY_COLUMNS)
+    return [_activity_row_job(row, kinds) for row in rows]
 
 
 def permit_conflicts(permit: Permit) -> list[simops.Conflict]:
@@ -125,18 +164,20 @@ def permit_conflicts(permit: Permit) -> list[simops.Conflict]:
 def signed_keys(permit: Permit) -> frozenset[str]:
     """The sign-offs of this permit, and those of the other side of a cross work pair (one
     coordinator's sign-off covers the pair)."""
-    own = set(permit.simops_signoffs.values_list("key", flat=True))
-    theirs = SimopsSignoff.objects.filter(key=f"cross_work:permit:{permit.pk}")
-    own.update(f"cross_work:permit:{pk}" for pk in theirs.values_list("permit_id", flat=True))
-    return frozenset(own)
+    mine, keys = f"cross_work:permit:{permit.pk}", set()
+    rows = SimopsSignoff.objects.filter(Q(permit_id=permit.pk) | Q(key=mine))
+    for permit_id, key in rows.values_list("permit_id", "key"):
+        keys.add(key if permit_id == permit.pk else f"cross_work:permit:{permit_id}")
+    return frozenset(keys)
 
 
 def blocking_errors(found: list[simops.Conflict]) -> dict[str, str]:
-    errors: dict[str, list[str]] = {}
+    """Field → the refusals on it, one sentence per rule quoting its clause."""
+    by_field: dict[str, list[simops.Conflict]] = {}
     for conflict in found:
         if conflict.blocks:
-            errors.setdefault(conflict.rule.field, []).append(simops.message(conflict))
-    return {name: "；".join(messages) for name, messages in errors.items()}
+            by_field.setdefault(conflict.rule.field, []).append(conflict)
+    return {name: simops.summary(group) for name, group in by_field.items()}
 
 
 def simops_refuse(permit: Permit) -> None:
@@ -206,7 +247,7 @@ def activity_hot_conflicts(act: Activity) -> list[simops.Conflict]:
         shared |= Q(tank_dike_ref=job.tank_dike)
     if job.confined_space:
         shared |= Q(confined_space_ref=job.confined_space)
-    others = [permit_job(p, (p.px, p.py)) for p in _near(qs, job, radius, "px", "py", shared)]
+    others = _permit_jobs(_near(qs, job, radius, "px", "py", shared))
     return simops.conflicts(job, others, dist)
 
 
