@@ -1,8 +1,11 @@
 """Warnings about contractor documents and briefing passes (issue 7: "covered by the
 warnings of the notifications issue"). The alerts scan covers certificates and offers no
-hook for other kinds of dates, so this daily run uses its thresholds (alerts.rules) and
-its outbox: contractor admins in their inbox and by email, the worker by SMS; each
-notice once per threshold and date (``ExpiryNotice``), messages with dedupe keys."""
+hook for other kinds of dates, so this daily run follows its rules (alerts.rules: the
+expiry thresholds and recipients per level of the owner of the worker's sites, the
+defaults without a policy) and uses its outbox: the contractor's admins (the contact
+audience) in their inbox and by email, the worker by SMS, the sites' safety managers and
+area heads in their inbox and by email; each notice once per threshold and date
+(``ExpiryNotice``), messages with dedupe keys."""
 
 from __future__ import annotations
 
@@ -16,14 +19,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from safework.access.allowlist import mark_dirty
-from safework.alerts.choices import LAPSE
-from safework.alerts.rules import DEFAULT_DAYS, level_on
+from safework.alerts.choices import LAPSE, Audience
+from safework.alerts.models import AlertPolicy
+from safework.alerts.rules import DEFAULT_DAYS, AlertRules, audiences_at, level_on
+from safework.alerts.selectors import rules_for
+from safework.approvals.notify import notify_users
 from safework.audit.services import audit_record
 from safework.core.actors import Actor
+from safework.core.choices import OrganizationKind, Role
 
 from ..choices import DocumentState
 from ..models import ExpiryNotice, QuizAttempt, WorkerDocument
-from .notify import sms_person, tell_contractor
+from .notify import site_staff, sms_person, tell_contractor
 
 
 @dataclass
@@ -34,9 +41,34 @@ class NoticeReport:
 
 
 def _window(on: date) -> tuple[date, date]:
-    return on - timedelta(days=settings.ALERTS_CATCH_UP_DAYS), on + timedelta(
-        days=max(DEFAULT_DAYS)
-    )
+    """From the catch-up days back to the largest expiry threshold of any owner's rules."""
+    policies = AlertPolicy.objects.values_list("rules", flat=True)
+    days = [*DEFAULT_DAYS, *(d for r in policies for d in AlertRules.model_validate(r).expiry_days)]
+    return on - timedelta(days=settings.ALERTS_CATCH_UP_DAYS), on + timedelta(days=max(days))
+
+
+def owner_of(person) -> int | None:
+    """The owner whose rules apply (as in the alerts scan): the person's own organization
+    when it is an owner, else the owner of their sites with a policy, else any of them."""
+    org = person.organization
+    if org is not None and org.kind == OrganizationKind.OWNER:
+        return org.pk
+    owners = sorted({s.owner_id for s in person.sites.all()})
+    with_policy = set(AlertPolicy.objects.filter(organization_id__in=owners).values_list(
+        "organization_id", flat=True))  # fmt: skip
+    return next((o for o in owners if o in with_policy), owners[0] if owners else None)
+
+
+@dataclass
+class _Rules:
+    """Each owner's rules read once per run."""
+
+    by_owner: dict = field(default_factory=dict)
+
+    def of(self, owner_id: int | None) -> AlertRules:
+        if owner_id not in self.by_owner:
+            self.by_owner[owner_id] = rules_for(owner_id)
+        return self.by_owner[owner_id]
 
 
 def counted_documents(on: date):
@@ -52,6 +84,7 @@ def counted_documents(on: date):
         .filter(worker__subject=True, worker__person__employment_state="active")
         .exclude(Exists(newer))
         .select_related("worker__person__organization")
+        .prefetch_related("worker__person__sites")
     )
 
 
@@ -67,6 +100,7 @@ def lapsing_passes(on: date):
         .exclude(Exists(later))
         .filter(person__employment_state="active")
         .select_related("person__organization", "course")
+        .prefetch_related("person__sites")
     )
 
 
@@ -87,34 +121,59 @@ def _message(what: str, name: str, due: date, level: int, left: int) -> str:
         "what": what, "name": name, "date": due, "days": left}  # fmt: skip
 
 
-def _notify(kind: str, obj, person, what: str, due: date, on: date, link: str, report) -> bool:
-    level = level_on(due=due, on=on, days=list(DEFAULT_DAYS))
-    if level is None or not _first_time(kind, obj.pk, due, level):
-        return False
-    text = _message(what, person.name, due, level, (due - on).days)
-    key = f"contractors:{kind}:{obj.pk}:{due}:{level}"
-    tell_contractor(person.organization, title=text, body=text, link=link, key=key)
-    params = {"name": person.name, "item": what, "date": str(due), "days": str(max((due - on).days, 0)),
-              "action": _("renew")}  # fmt: skip
-    sms_person(person, owner_id=None, text=text, params=params, key=f"{key}:sms")
+@dataclass(frozen=True)
+class _Due:
+    kind: str
+    obj: object
+    person: object
+    what: str
+    due: date
+    link: str
+
+
+def _notify(item: _Due, on: date, rules: _Rules, report) -> bool:
+    person, due = item.person, item.due
+    owner_id = owner_of(person)
+    policy = rules.of(owner_id)
+    level = level_on(due=due, on=on, days=policy.expiry_days)
     if level == LAPSE:
-        report.lapsed_people.add(person.pk)
+        report.lapsed_people.add(person.pk)  # the gate must learn of it, told or not
+    if level is None or (level == LAPSE and not policy.notify_on_lapse):
+        return False
+    if not _first_time(item.kind, item.obj.pk, due, level):
+        return False
+    _tell(item, on, level, owner_id, audiences_at(policy, level))
     return True
+
+
+def _tell(item: _Due, on: date, level: int, owner_id, audiences: list[Audience]) -> None:
+    person, due = item.person, item.due
+    text = _message(item.what, person.name, due, level, (due - on).days)
+    key = f"contractors:{item.kind}:{item.obj.pk}:{due}:{level}"
+    if Audience.ORG_CONTACT in audiences:
+        tell_contractor(person.organization, title=text, body=text, link=item.link, key=key)
+    if Audience.WORKER in audiences:
+        params = {"name": person.name, "item": item.what, "date": str(due),
+                  "days": str(max((due - on).days, 0)), "action": _("renew")}  # fmt: skip
+        sms_person(person, owner_id=owner_id, text=text, params=params, key=f"{key}:sms")
+    site_ids = [s.pk for s in person.sites.all()]
+    staff = [site_staff(Role.SAFETY_MANAGER, site_ids) if Audience.SAFETY_MANAGER in audiences else [],
+             site_staff(Role.AREA_HEAD, site_ids) if Audience.AREA_HEAD in audiences else []]  # fmt: skip
+    notify_users([u for users in staff for u in users], title=text, body=text, link=item.link,
+                 key=f"{key}:staff")  # fmt: skip
 
 
 @transaction.atomic
 def expiry_notices(*, on: date, actor: Actor) -> NoticeReport:
-    report = NoticeReport()
+    report, rules = NoticeReport(), _Rules()
     for doc in counted_documents(on):
-        person = doc.worker.person
         link = reverse("contractors:worker", args=[doc.worker_id])
-        report.documents += _notify(
-            "document", doc, person, doc.label, doc.valid_until, on, link, report
-        )
+        item = _Due("document", doc, doc.worker.person, doc.label, doc.valid_until, link)
+        report.documents += _notify(item, on, rules, report)
     for attempt in lapsing_passes(on):
         what = _("Safety briefing %(course)s") % {"course": attempt.course.title}
-        report.briefings += _notify("briefing", attempt, attempt.person, what,
-                                    attempt.valid_until, on, "", report)  # fmt: skip
+        item = _Due("briefing", attempt, attempt.person, what, attempt.valid_until, "")
+        report.briefings += _notify(item, on, rules, report)
     if report.lapsed_people:
         mark_dirty(person_ids=report.lapsed_people)
     audit_record(actor=actor, action="contractors.expiry_notices", object_type="contractors.notices",

@@ -4,6 +4,7 @@ an SMS to a worker through the owner's SMS account; always in the caller's trans
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 
 from safework.alerts.choices import SMS_CHANNELS
 from safework.alerts.models import ChannelConfig
@@ -22,6 +23,14 @@ def contractor_admins(organization) -> list:
             profile__organization_id=organization.pk,
         )
     )
+
+
+def site_staff(role: str, site_ids: list[int]) -> list:
+    """Active logins of ``role`` for one of ``site_ids``, or for every site (no site set:
+    a plant-wide safety manager)."""
+    users = get_user_model().objects.filter(is_active=True, profile__role=role)
+    for_sites = Q(profile__sites__in=site_ids) | Q(profile__sites__isnull=True)
+    return list(users.filter(for_sites).distinct().order_by("pk"))
 
 
 def tell_contractor(organization, *, title: str, body: str, link: str, key: str) -> int:
