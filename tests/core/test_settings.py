@@ -3,6 +3,7 @@ without a secret is a clear start-up error naming the variable (issue 2, 1), a b
 fails loudly (STYLE.md 8), and a fully configured production passes `check --deploy`.
 Each case starts a fresh interpreter, as a real start would."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -112,3 +113,35 @@ def test_deploy_check_has_no_warnings_in_production(run):
     result = run([str(safework), "check", "--deploy", "--fail-level", "WARNING"], **production())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+HEADERS = """
+import json, django
+django.setup()
+from django.conf import settings
+from django.test import Client
+client = Client()
+secure = client.get("/api/v1/gate/ping", secure=True, HTTP_HOST="safework.example.com")
+plain = client.get("/api/v1/gate/ping", HTTP_HOST="safework.example.com")
+print(json.dumps({
+    "headers": dict(secure.headers),
+    "plain": [plain.status_code, plain.headers.get("Location")],
+    "cookies": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE,
+                settings.SESSION_COOKIE_HTTPONLY],
+}))
+"""
+
+
+def test_production_answers_carry_the_security_headers(run):
+    """Issue 6: in production mode a real answer carries HSTS, nosniff, frame denial and
+    the referrer policy; plain HTTP is redirected to HTTPS; cookies are Secure."""
+    result = run([sys.executable, "-c", HEADERS], **production())
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    headers = answer["headers"]
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert answer["plain"] == [301, "https://safework.example.com/api/v1/gate/ping"]
+    assert answer["cookies"] == [True, True, True]
