@@ -312,3 +312,23 @@ def test_api_outsider_sees_no_activity(client, django_user_model, manager, area,
     assert client.get("/api/v1/simops/activities").json()["count"] == 0
     act = Activity.objects.get()
     assert client.post(f"/api/v1/simops/activities/{act.pk}/end").status_code == 404
+
+
+def test_the_new_permit_form_takes_a_position_and_hot_work_references(client, manager_user,
+                                                                      area, people):  # fmt: skip
+    from safework.permits.models import Permit
+
+    client.force_login(manager_user)
+    assert (
+        'name="tank_dike_ref"'
+        not in client.get(reverse("permits:create", args=["height"])).content.decode()
+    )
+    owner = area.site.owner.pk
+    client.post(reverse("permits:create", args=["hot_work"]), {
+        "work_area": area.pk, "applicant_org": owner, "performing_org": owner,
+        "person_in_charge": people["leader"].pk, "content": "焊接", "place": "TK-1 罐根",
+        "planned_start": "2026-03-10T09:00", "planned_end": "2026-03-10T15:00",
+        "d_method": "电焊", "x_m": "30", "y_m": "45.5", "tank_dike_ref": "TK-1",
+    })  # fmt: skip
+    permit = Permit.objects.get()
+    assert (permit.x_m, permit.y_m, permit.tank_dike_ref) == (30, 45.5, "TK-1")

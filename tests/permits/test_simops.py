@@ -226,3 +226,22 @@ def test_activity_input_errors_name_the_field(manager, area, clock):
                                  organization=area.site.owner, starts_at=clock, ends_at=clock,
                                  x_m=None, y_m=1)  # fmt: skip
     assert {"kind", "description", "ends_at", "x_m"} <= set(err.value.errors)
+
+
+def test_only_the_owner_side_records_a_sign_off(manager, django_user_model, area, people,
+                                                clock):  # fmt: skip
+    from safework.core.actors import Actor
+    from safework.core.choices import Role
+    from safework.core.errors import NotAllowed
+    from tests.conftest import make_user
+
+    first = submitted(manager, area, people, Kind.HEIGHT, clock, {"height_m": 3},
+                      [(W.SCAFFOLDER, "scaffolder")])  # fmt: skip
+    second = draft(manager, area, people, Kind.HEIGHT, clock, details={"height_m": 4})
+    contractor = Actor(user=make_user(django_user_model, "c-admin", Role.CONTRACTOR_ADMIN,
+                                      area.site.owner))  # fmt: skip
+    with pytest.raises(NotAllowed):
+        simops.simops_signoff(actor=contractor, permit=second,
+                              key=f"cross_work:permit:{first.pk}", coordinator="刘协调",
+                              note="错开")  # fmt: skip
+    assert not SimopsSignoff.objects.exists()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from safework.audit.services import audit_record
 from safework.core.access import require_owner_admin, require_write, sites_visible
 from safework.core.actors import Actor
+from safework.core.choices import Role
 from safework.core.errors import NotAllowed, ValidationFailed
 from safework.core.models import Organization, Site
 
@@ -194,6 +195,10 @@ def simops_signoff(*, actor: Actor, permit: Permit, key: str, coordinator: str, 
     """4.7: the named coordinator agrees how the cross work runs; recorded and audited."""
     permit = locked(permit)
     require_may_change(actor, permit)
+    if not (actor.is_system or actor.role in (Role.SAFETY_MANAGER, Role.AREA_HEAD)):
+        # the owner coordinates cross work on its site, not one of the contractors in it
+        raise NotAllowed(_("Only safety managers and area heads record a coordinator's "
+                           "sign-off."))  # fmt: skip
     if not coordinator.strip():
         raise ValidationFailed({"coordinator": _("Name the coordinator (GB 30871 4.7).")})
     if not note.strip():
