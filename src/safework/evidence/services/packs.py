@@ -108,12 +108,13 @@ def _build(pack: EvidencePack) -> tuple[str, str, int]:
     with tempfile.TemporaryDirectory(prefix="safework-pack-") as tmp:
         pdf_path, zip_path = Path(tmp) / "report.pdf", Path(tmp) / "pack.zip"
         with open(pdf_path, "wb") as target:
-            report_pdf(permit, target)
+            report_pdf(permit, target, workdir=Path(tmp))
         _progress(pack, 40)
         with zipfile.ZipFile(zip_path, "w", allowZip64=True) as zf:
             builder = ManifestBuilder(_header(pack, permit))
             with open(pdf_path, "rb") as source:
-                builder.add_stream(zf, "report.pdf", source, compress=True)
+                # Stored: the PDF is mostly JPEG already; deflating it costs seconds, saves little.
+                builder.add_stream(zf, "report.pdf", source, compress=False)
             _add_frames(pack, permit, zf, builder)
             _add_attachments(permit, zf, builder)
             root = builder.finish(zf)
