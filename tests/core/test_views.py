@@ -1,7 +1,9 @@
 """Core pages through the test client: login / logout, the home page, the language
 switch, and organizations, sites and work areas (list, search, create, edit, deactivate)."""
 
+import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -95,6 +97,24 @@ def test_pages_need_login(client):
         response = client.get(reverse(name))
         assert response.status_code == 302, name
         assert response["Location"].startswith(reverse("core:login")), name
+
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "src" / "safework" / "templates"
+EXTERNAL_ASSET = re.compile(
+    r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)=["'](?:https?:)?//"""
+)
+
+
+def test_pages_load_nothing_from_outside(manager_client):
+    """DESIGN.md 5 (closed plant networks): no CDN, no fonts or scripts from the
+    internet; every script, stylesheet and image comes from the app itself."""
+    PersonFactory(name="张焊工")
+    for name in ("core:home", "people:list", "certificates:list", "certificates:catalogue"):
+        html = manager_client.get(reverse(name)).content.decode()
+        assert "/static/vendor/bootstrap/" in html, name
+        assert not EXTERNAL_ASSET.search(html), (name, EXTERNAL_ASSET.search(html))
+    for path in TEMPLATES.rglob("*.html"):
+        assert not EXTERNAL_ASSET.search(path.read_text(encoding="utf-8")), path
 
 
 def test_language_switch_to_english(manager_client):
