@@ -65,3 +65,15 @@ def test_the_periodic_task_reads_an_mjpeg_stream(permit, mjpeg_url):
     assert keyframes_task.call_local() == {"keyframes": 1, "failed": 0}
     frame = Keyframe.objects.get()
     assert frame.permit == permit and frame.size > 1000
+
+
+def test_a_run_still_going_makes_the_next_one_skip(permit, video_file):
+    from huey.exceptions import TaskLockedException
+
+    from safework.evidence.tasks import KEYFRAMES_LOCK
+    from safework.tasks import huey
+
+    CameraFactory(work_area=permit.work_area, source=video_file)
+    with huey.lock_task(KEYFRAMES_LOCK), pytest.raises(TaskLockedException):
+        keyframes_task.call_local()
+    assert not Keyframe.objects.exists()

@@ -3,14 +3,20 @@ taken when a camera's last frame of a permit is EVIDENCE_KEYFRAME_INTERVAL_MINUT
 
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from safework.tasks import local_crontab
+from safework.tasks import huey, local_crontab
+
+# A slow camera (timeouts) can make a run outlast the minute; the next run then skips
+# instead of reading the same cameras twice.
+KEYFRAMES_LOCK = "evidence-keyframes"
+RECORDINGS_LOCK = "evidence-recordings-start"
 
 
 @db_periodic_task(local_crontab(minute="*"))
 def keyframes_task():
     from .services import keyframes_capture
 
-    return keyframes_capture()
+    with huey.lock_task(KEYFRAMES_LOCK):
+        return keyframes_capture()
 
 
 @db_periodic_task(local_crontab(minute="*"))
@@ -18,7 +24,9 @@ def recordings_start_task():
     """5.2.11: 特级 hot work is filmed throughout; start a recorder where none runs."""
     from .services import recordings_start
 
-    for camera_id, permit_id in recordings_start():
+    with huey.lock_task(RECORDINGS_LOCK):
+        pairs = recordings_start()
+    for camera_id, permit_id in pairs:
         segments_task(camera_id, permit_id)
 
 
