@@ -165,7 +165,7 @@ def ensure(scale: str, case: str = "spread"):
     from safework.permits.models import Permit
 
     dense = case == "dense"
-    owner, site, areas, person = _fixtures(f"bench-simops-{case}")
+    owner, site, areas, person = _fixtures(f"bench-simops-{scale}-{case}")
     if not Permit.objects.filter(site=site).exists():
         _permits(site, areas, owner, person, dense=dense, count=LIVE, statuses=STATUSES,
                  prefix=f"L{case[0]}")  # fmt: skip

@@ -138,7 +138,17 @@ class Permit(TimeStamped):
 
     class Meta:
         ordering = ["-planned_start", "-id"]
-        indexes = [models.Index(fields=["site", "status", "planned_start"])]
+        indexes = [
+            models.Index(fields=["site", "status", "planned_start"]),
+            # the live permits of a site (SIMOPS checks, the board) among years of closed ones
+            models.Index(
+                fields=["site", "planned_end"],
+                name="permit_live_by_site",
+                condition=models.Q(
+                    status__in=["approving", "approved", "in_progress", "suspended"]
+                ),
+            ),  # fmt: skip
+        ]
         constraints = [
             models.UniqueConstraint(fields=["site", "number"], name="permit_number_per_site")
         ]
