@@ -330,3 +330,144 @@ def main(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main(ARGS))
+
+
+# --- gate events and permits (issue 10's dashboard benchmark) -----------------------------
+
+GATE_DAYS = 90
+DENY_SHARE = 0.05
+DENY_REASONS = ["certificate_expired", "review_overdue", "no_certificate", "not_admitted",
+                "briefing_not_passed", "area_not_authorized", "person_blacklisted"]  # fmt: skip
+PERMIT_DAYS = 365
+PERMIT_KINDS = {"hot_work": ["hot_special", "hot_1", "hot_2"], "confined_space": [""],
+                "height": ["height_1", "height_2", "height_3"], "lifting": ["lift_2", "lift_3"],
+                "temp_power": [""], "excavation": [""], "blind_plate": [""]}  # fmt: skip
+PERMIT_ROLES = ["hot_worker", "electrician", "crane_driver", "scaffolder"]
+
+
+def _workers_with_sites() -> list[tuple[int, int, str, int]]:
+    """(person, organization, name, site) of every employed person, one of their sites."""
+    through = Person.sites.through
+    sites = dict(
+        through.objects.order_by("person_id", "site_id").values_list("person_id", "site_id")
+    )
+    rows = Person.objects.filter(employment_state="active").values_list(
+        "id", "organization_id", "name"
+    )
+    return [(pk, org, name, sites[pk]) for pk, org, name in rows if pk in sites]
+
+
+def ensure_gate_events(*, count: int, log=print) -> None:
+    """``count`` gate events over the last GATE_DAYS days: each day a share of the
+    employed people come in through their site's gate in the morning and leave in the
+    evening (today: not yet left), 5% of the attempts refused with reasons."""
+    from django.utils import timezone
+
+    from safework.access.models import GateEvent
+
+    if GateEvent.objects.count() == count:
+        log(f"generate: reusing the {count:,} gate events already there")
+        return
+    GateEvent.objects.all().delete()
+    rng = random.Random(2026)
+    people = _workers_with_sites()
+    now = timezone.now()
+    per_day = count // GATE_DAYS
+    made = 0
+    for back in range(GATE_DAYS - 1, -1, -1):
+        day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        day -= timedelta(days=back)
+        todo = per_day if back else count - made
+        rows = _gate_day(rng, people, day, now, todo)
+        with transaction.atomic():
+            GateEvent.objects.bulk_create(rows, batch_size=BATCH)
+        made += len(rows)
+        if back % 10 == 0:
+            log(f"generate: {made:,} / {count:,} gate events")
+    analyze()
+
+
+def _gate_day(rng, people, day, now, todo: int) -> list:
+    from safework.access.models import GateEvent
+
+    rows = []
+    while len(rows) < todo:
+        pk, org, name, site = rng.choice(people)
+        morning = day + timedelta(hours=6, seconds=rng.randrange(4 * 3600))
+        evening = day + timedelta(hours=16, seconds=rng.randrange(6 * 3600))
+        denied = rng.random() < DENY_SHARE
+        common = {"person_id": pk, "person_name": name, "organization_id": org, "site_id": site,
+                  "credential_kind": "badge", "actor": "bench"}  # fmt: skip
+        if morning > now:
+            continue
+        rows.append(GateEvent(
+            at=morning, direction="in", decision="deny" if denied else "allow",
+            reasons=rng.sample(DENY_REASONS, rng.choice([1, 1, 2])) if denied else [], **common,
+        ))  # fmt: skip
+        if not denied and evening <= now and len(rows) < todo:
+            rows.append(GateEvent(at=evening, direction="out", decision="allow", **common))
+    return rows
+
+
+def ensure_permits(*, count: int, log=print) -> None:
+    """``count`` permits over the last PERMIT_DAYS days on the generated sites (a few
+    live now), each with two people in certificate roles."""
+    from django.utils import timezone
+
+    from safework.permits.models import Assignment, Permit
+
+    if Permit.objects.count() == count:
+        log(f"generate: reusing the {count:,} permits already there")
+        return
+    Assignment.objects.all().delete()
+    Permit.objects.all().delete()
+    rng = random.Random(2027)
+    sites = list(Site.objects.order_by("id"))
+    areas = {}
+    for site in sites:
+        area, _created = WorkArea.objects.get_or_create(
+            site=site, code="unit", defaults={"name": f"{site.name}装置区"}
+        )
+        areas[site.pk] = area.pk
+    people = _workers_with_sites()
+    owner = Organization.objects.filter(kind=OrganizationKind.OWNER).order_by("id").first()
+    now = timezone.now()
+    for start in range(0, count, CHUNK):
+        rows, links = [], []
+        for i in range(start, min(start + CHUNK, count)):
+            permit, staff = _permit(rng, i, count, now, sites, areas, people, owner.pk)
+            rows.append(permit)
+            links.append(staff)
+        with transaction.atomic():
+            Permit.objects.bulk_create(rows, batch_size=BATCH)
+            Assignment.objects.bulk_create(
+                [Assignment(permit_id=p.pk, person_id=pk, role=role, added_at=p.planned_start)
+                 for p, staff in zip(rows, links, strict=True) for pk, role in staff],
+                batch_size=BATCH, ignore_conflicts=True,
+            )  # fmt: skip
+        log(f"generate: {min(start + CHUNK, count):,} / {count:,} permits")
+    analyze()
+
+
+def _permit(rng, i, count, now, sites, areas, people, owner_id):
+    from safework.permits.models import Permit
+
+    kind = rng.choice(list(PERMIT_KINDS))
+    live = i < count // 200  # 0.5% live now
+    begin = now - timedelta(hours=rng.randrange(1, 8)) if live else (
+        now - timedelta(minutes=rng.randrange(PERMIT_DAYS * 24 * 60)))  # fmt: skip
+    status = rng.choice(["approved", "in_progress", "suspended"]) if live else rng.choice(
+        ["closed"] * 8 + ["cancelled", "expired"])  # fmt: skip
+    worked = status not in ("approved", "cancelled")
+    site = rng.choice(sites)
+    head = rng.choice(people)
+    permit = Permit(
+        number=f"BD-{i:06d}", site_id=site.pk, work_area_id=areas[site.pk], kind=kind,
+        level=rng.choice(PERMIT_KINDS[kind]), status=status, applicant_org_id=owner_id,
+        performing_org_id=head[1], person_in_charge_id=head[0], content="检修",
+        place=f"E-{i % 500}", planned_start=begin, planned_end=begin + timedelta(hours=8),
+        approved_at=begin - timedelta(minutes=30) if status != "cancelled" else None,
+        started_at=begin if worked else None,
+    )  # fmt: skip
+    staff = [(rng.choice(people)[0], rng.choice(PERMIT_ROLES)) for _ in range(2)]
+    return permit, staff

@@ -126,3 +126,33 @@ def test_contractor_board(world, request, role_fixture):
         "new_entries",
         "retraining",
     }
+
+
+def test_counts_agree_with_their_lists(world, manager):
+    f = flt(manager)
+    for days, n in sel.expiring_counts(f).items():
+        assert n == sel.expiring_within(f, days).count()
+    for band, n in enumerate(sel.renewing_ages(f)["bands"]):
+        assert n == sel.renewing(f, band).count()
+
+
+def test_retraining_by_category_counts_the_lists(world, manager):
+    from django.utils import timezone
+
+    from safework.contractors.models import Course, QuizAttempt
+
+    course = Course.objects.create(title="动火安全", category="动火")
+    height = Course.objects.create(title="高处作业", category="高处")
+    old = timezone.now() - timedelta(days=300)
+    for person, c, until in (
+        (world.people["ok"], course, TODAY + timedelta(days=5)),
+        (world.people["expired"], course, TODAY - timedelta(days=1)),
+        (world.people["plain"], height, TODAY + timedelta(days=20)),
+        (world.people["expiring"], height, TODAY + timedelta(days=90)),  # not due
+    ):
+        QuizAttempt.objects.create(person=person, course=c, passed=True, submitted_at=old,
+                                   valid_until=until)  # fmt: skip
+    f = flt(manager)
+    assert sel.retraining_counts(f) == {"动火": 2, "高处": 1}
+    assert {c: len(a) for c, a in sel.retraining(f)} == sel.retraining_counts(f)
+    assert sel.retraining_counts(flt(manager, organization_id=world.owner.pk)) == {}

@@ -196,18 +196,26 @@ def attempts_of(*, actor: Actor, person) -> QuerySet[QuizAttempt]:
     return QuizAttempt.objects.filter(person_id__in=visible).select_related("course")
 
 
-def retraining_due(*, actor: Actor, on: date, within_days: int = 30) -> dict[str, list]:
-    """待复训 by category: workers whose latest pass of a course lapses within
-    ``within_days`` (or has lapsed), grouped by the course's category."""
+def retraining_due_attempts(*, actor: Actor, on: date, within_days: int = 30) -> QuerySet:
+    """The latest passes of a course lapsing within ``within_days`` (or lapsed) of the
+    employed people the actor may see (what 待复训 lists and the dashboard counts)."""
     later = QuizAttempt.objects.filter(
         person_id=OuterRef("person_id"), course_id=OuterRef("course_id"), passed=True,
         submitted_at__gt=OuterRef("submitted_at"),
     )  # fmt: skip
     visible = people_visible(Person.objects.filter(employment_state="active"), actor).values("id")
-    qs = (
+    return (
         QuizAttempt.objects.filter(passed=True, valid_until__lte=on + timedelta(days=within_days))
         .exclude(Exists(later))
         .filter(person_id__in=visible)
+    )
+
+
+def retraining_due(*, actor: Actor, on: date, within_days: int = 30) -> dict[str, list]:
+    """待复训 by category: workers whose latest pass of a course lapses within
+    ``within_days`` (or has lapsed), grouped by the course's category."""
+    qs = (
+        retraining_due_attempts(actor=actor, on=on, within_days=within_days)
         .select_related("person__organization", "course")
         .order_by("course__category", "valid_until", "person__name")
     )

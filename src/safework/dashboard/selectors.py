@@ -22,7 +22,7 @@ from safework.certificates.choices import Status
 from safework.certificates.models import Certificate, CertificateType
 from safework.certificates.selectors import _count_each, certificate_list, certificate_queryset
 from safework.certificates.status import qualifying_q, status_q
-from safework.contractors.selectors import retraining_due
+from safework.contractors.selectors import retraining_due, retraining_due_attempts
 from safework.core.access import people_visible
 from safework.people.choices import EmploymentState
 from safework.people.models import Person
@@ -187,9 +187,21 @@ def expiring_within(f: DashboardFilter, days: int) -> QuerySet[Certificate]:
     return _certificates_at_site(qs, f)
 
 
+def within_q(on: date, days: int) -> Q:
+    """The certificate list's ``within_days``: validity or review ending in the window."""
+    horizon = on + timedelta(days=days)
+    return Q(valid_until__gte=on, valid_until__lte=horizon) | Q(
+        next_review_due__gte=on, next_review_due__lte=horizon
+    )
+
+
 def expiring_counts(f: DashboardFilter) -> dict[int, int]:
-    subqueries = {f"d{d}": expiring_within(f, d) for d in EXPIRY_WINDOWS}
-    counts = _count_each(**subqueries)
+    """The three counts in one scan of the expiring certificates (tested equal to the
+    lengths of ``expiring_within``'s lists)."""
+    qs = current_certificates(f).filter(status_q(Status.EXPIRING, f.on))
+    counts = qs.aggregate(
+        **{f"d{d}": Count("pk", filter=within_q(f.on, d)) for d in EXPIRY_WINDOWS}
+    )
     return {d: counts[f"d{d}"] for d in EXPIRY_WINDOWS}
 
 
@@ -208,21 +220,24 @@ def renewing(f: DashboardFilter, band: int | None = None) -> QuerySet[Certificat
     """换证中, oldest first; ``band`` picks one of RENEWING_AGE_BANDS (days since marked)."""
     qs = certificates_of_status(f, Status.RENEWING)
     if band is not None:
-        low, high = RENEWING_AGE_BANDS[band]
-        qs = qs.filter(manual_state_on__lte=f.on - timedelta(days=low))
-        if high is not None:
-            qs = qs.filter(manual_state_on__gte=f.on - timedelta(days=high))
+        qs = qs.filter(_band_q(f.on, band))
     return qs.order_by("manual_state_on", "id")
 
 
+def _band_q(on: date, band: int) -> Q:
+    low, high = RENEWING_AGE_BANDS[band]
+    q = Q(manual_state_on__lte=on - timedelta(days=low))
+    return q & Q(manual_state_on__gte=on - timedelta(days=high)) if high is not None else q
+
+
 def renewing_ages(f: DashboardFilter) -> dict:
-    """How many are 换证中 by age band, and the oldest age in days."""
-    counts = _count_each(**{f"b{i}": renewing(f, i) for i in range(len(RENEWING_AGE_BANDS))})
-    oldest = renewing(f).exclude(manual_state_on=None).values_list("manual_state_on", flat=True)
-    first = oldest.first()
+    """How many are 换证中 by age band, and the oldest age in days, in one query."""
+    qs = current_certificates(f).filter(status_q(Status.RENEWING, f.on))
+    bands = {f"b{i}": Count("pk", filter=_band_q(f.on, i)) for i in range(len(RENEWING_AGE_BANDS))}
+    row = qs.aggregate(oldest=Min("manual_state_on"), **bands)
     return {
-        "bands": [counts[f"b{i}"] for i in range(len(RENEWING_AGE_BANDS))],
-        "oldest_days": (f.on - first).days if first else None,
+        "bands": [row[f"b{i}"] for i in range(len(RENEWING_AGE_BANDS))],
+        "oldest_days": (f.on - row["oldest"]).days if row["oldest"] else None,
     }
 
 
@@ -256,7 +271,17 @@ def _retraining_keep(f: DashboardFilter):
 
 
 def retraining_counts(f: DashboardFilter) -> dict[str, int]:
-    return {cat: len(attempts) for cat, attempts in retraining(f)}
+    """The same attempts as ``retraining``, counted per category in SQL."""
+    qs = retraining_due_attempts(actor=f.actor, on=f.on, within_days=30)
+    if f.organization_id:
+        qs = qs.filter(person__organization_id=f.organization_id)
+    if f.site_id:
+        through = Person.sites.through
+        qs = qs.filter(
+            Exists(through.objects.filter(person_id=OuterRef("person_id"), site_id=f.site_id))
+        )
+    rows = qs.order_by().values_list("course__category").annotate(n=Count("id"))
+    return dict(sorted(rows))
 
 
 # --- permits ---------------------------------------------------------------------------------

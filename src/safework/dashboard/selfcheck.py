@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -138,17 +138,26 @@ def _on_duty(p: Period, day: date):
 
 
 def item_certificates(p: Period) -> ItemResult:
+    """Counted per day in SQL (``compliant_q``); the reasons (``qualification``) are
+    worked out only for the rows the evidence list keeps."""
     result = ItemResult(CheckItem.CERTIFICATES)
     with admission_scope():
         for day in p.days():
             on_duty = _on_duty(p, day)
-            result.checked += on_duty.count()
-            failing = _with_certificates(on_duty.exclude(compliant_q(day)).order_by("name", "id"))
-            for person in failing:
-                result.add(
-                    f"{day} {person.name}", _reasons_text(person, day), _person_link(person.pk)
-                )
+            counts = on_duty.aggregate(n=Count("pk"), ok=Count("pk", filter=compliant_q(day)))
+            result.checked += counts["n"]
+            failing, room = counts["n"] - counts["ok"], EVIDENCE_LIMIT - len(result.evidence)
+            if failing and room > 0:
+                rows = on_duty.exclude(compliant_q(day)).order_by("name", "id")[:room]
+                for person in _with_certificates(rows):
+                    result.evidence.append(_evidence(day, person))
+            result.total += failing
     return result
+
+
+def _evidence(day: date, person) -> dict:
+    label = f"{day} {person.name}"
+    return {"label": label, "detail": _reasons_text(person, day), "link": _person_link(person.pk)}
 
 
 # --- 2. within the certificate's scope ------------------------------------------------------

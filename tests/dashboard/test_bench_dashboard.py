@@ -1,0 +1,48 @@
+"""benchmarks/bench_dashboard.py at a tiny scale on the test database (PostgreSQL: the
+hand-written SQL is PostgreSQL's): the generator makes gate events and permits, every
+figure's selector and its hand-written SQL agree, and the rows have the results shape.
+No timing assertion."""
+
+import json
+
+import pytest
+from benchmarks import bench_dashboard as bench
+from benchmarks import generate
+from django.db import connection
+
+from safework.core.clock import today
+from safework.dashboard.filters import DashboardFilter
+
+KEYS = {"name", "value", "unit", "target", "baseline", "ratio", "ok", "measured_at"}
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def generated():
+    if connection.vendor != "postgresql":
+        pytest.skip("the benchmark's hand-written SQL is PostgreSQL's")
+    generate.generate(people=300, on=today(), log=lambda m: None)
+    generate.ensure_gate_events(count=3_000, log=lambda m: None)
+    generate.ensure_permits(count=200, log=lambda m: None)
+
+
+def test_selectors_and_hand_written_sql_agree(generated):
+    f = DashboardFilter.of(generate.manager_actor(), on=today())
+    answers = bench.agreement(f)
+    for name, (mine, sql) in answers.items():
+        assert tuple(mine) == tuple(sql) if isinstance(mine, tuple) else mine == sql, name
+    assert answers["on_site"][0] > 0 and answers["denials"][0][0] > 0
+    assert 0 < answers["compliance_register"][0][1] < answers["compliance_register"][0][0]
+
+
+def test_result_rows(generated):
+    f = DashboardFilter.of(generate.manager_actor(), on=today())
+    cases = bench.cases(f)
+    assert len(cases) == 13
+    row = json.loads(json.dumps(bench.measure(cases[-1], warmup=0, repeats=1)))
+    assert set(row) == KEYS and row["target"] == 500 and row["value"] > 0
+    selfcheck = json.loads(json.dumps(bench.selfcheck_row(today()), default=str))
+    assert selfcheck["unit"] == "s" and set(selfcheck["items_checked_findings"]) == {
+        "1", "2", "3", "4", "5", "6"
+    }  # fmt: skip
