@@ -3,8 +3,10 @@ organizations) are changed through the pages and the API, which go through the s
 (validation, scoping, audit); the admin would bypass all three."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import transaction
 
 from safework.audit.services import audit_record, diff
 
@@ -37,7 +39,8 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class AuditedUserAdmin(UserAdmin):
-    """Permission changes (role, organization, sites, staff/superuser) are audited."""
+    """Permission changes (role, organization, sites, staff/superuser), deleted logins and
+    passwords set by an administrator are audited."""
 
     inlines = [ProfileInline]
 
@@ -50,18 +53,43 @@ class AuditedUserAdmin(UserAdmin):
         super().save_related(request, form, formsets, change)
         changes = diff(getattr(request, "_audit_before", {}), self._state(form.instance))
         if changes:
-            actor = Actor(
-                user=request.user,
-                ip=getattr(request, "client_ip", None),
-                request_id=getattr(request, "request_id", ""),
+            self._audit(
+                request, "permission_change" if change else "create", form.instance, changes
             )
-            audit_record(
-                actor=actor,
-                action="permission_change" if change else "create",
-                obj=form.instance,
-                object_repr=form.instance.get_username(),
-                changes=changes,
-            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            self._audit(request, "delete", obj, diff(self._state(obj), {}))
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for user in queryset:
+                self._audit(request, "delete", user, diff(self._state(user), {}))
+            super().delete_queryset(request, queryset)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Setting someone's password is recorded (never the password itself)."""
+        with transaction.atomic():
+            user = self.get_object(request, unquote(id))
+            before = user.password if user is not None else None
+            response = super().user_change_password(request, id, form_url)
+            if user is not None and request.method == "POST":
+                user.refresh_from_db(fields=["password"])
+                if user.password != before:
+                    changes = {"usable_password": user.has_usable_password()}
+                    self._audit(request, "password_set", user, changes)
+        return response
+
+    def _audit(self, request, action: str, user, changes: dict) -> None:
+        actor = Actor(
+            user=request.user,
+            ip=getattr(request, "client_ip", None),
+            request_id=getattr(request, "request_id", ""),
+        )
+        audit_record(
+            actor=actor, action=action, obj=user, object_repr=user.get_username(), changes=changes
+        )
 
     @staticmethod
     def _state(user) -> dict:
