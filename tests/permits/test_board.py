@@ -332,3 +332,18 @@ def test_the_new_permit_form_takes_a_position_and_hot_work_references(client, ma
     })  # fmt: skip
     permit = Permit.objects.get()
     assert (permit.x_m, permit.y_m, permit.tank_dike_ref) == (30, 45.5, "TK-1")
+
+
+def test_a_plan_shrunk_by_the_intake_keeps_its_scale(manager, area):
+    """The scale is given in the pixels of the picture as drawn; the intake caps the side
+    at 6,000 px, so metres per stored pixel grow by the same factor."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from safework.permits.services import siteplan
+
+    upload = SimpleUploadedFile("plan.png", png(7000, 100).getvalue(), "image/png")
+    plan = siteplan.site_plan_set(actor=manager, site=area.site, upload=upload,
+                                  metres_per_px=0.1)  # fmt: skip
+    assert plan.width_px == 6000 and plan.width_m == pytest.approx(700)
+    again = siteplan.site_plan_set(actor=manager, site=area.site, metres_per_px=0.2)
+    assert again.image == plan.image and again.width_m == pytest.approx(1200)

@@ -78,7 +78,10 @@ def site_simops(request, site_pk: int):
 def plan_save(request, site_pk: int):
     site, actor = _site(request, site_pk), actor_for(request)
     form = PlanForm(request.POST, request.FILES)
-    form.is_valid()
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            messages.error(request, f"{form.fields[name].label}: {errors[0]}")
+        return redirect(_setup_url(site))
     try:
         siteplan.site_plan_set(
             actor=actor, site=site, upload=form.cleaned_data.get("image"),
@@ -88,8 +91,6 @@ def plan_save(request, site_pk: int):
         _errors(request, exc)
     else:
         messages.success(request, _("Site plan saved."))
-    for name, errors in form.errors.items():
-        messages.error(request, f"{form.fields[name].label}: {errors[0]}")
     return redirect(_setup_url(site))
 
 

@@ -109,7 +109,7 @@ def _activity_row_job(row: dict, kinds: dict[str, str]) -> simops.Job:
 def _permit_jobs(qs: QuerySet) -> list[simops.Job]:
     kinds = _labels(Kind.choices)
     qs = qs.annotate(pipeline=KT("details__pipeline"))  # only the key, not the whole JSON
-    return [_permit_row_job(row, kinds) for row in qs.values(*PERMIT_COLUMNS)]
+    return [_permit_row_job(row, kinds) for row in qs.order_by().values(*PERMIT_COLUMNS)]
 
 
 def _near(qs: QuerySet, job: simops.Job, radius: float, x: str, y: str, shared: Q) -> QuerySet:
@@ -147,7 +147,7 @@ def _activity_candidates(job: simops.Job, site_id: int, radius: float) -> list[s
     if job.confined_space:
         shared |= Q(confined_space_ref=job.confined_space)
     kinds = _labels(ActivityKind.choices)
-    rows = _near(qs, job, radius, "x_m", "y_m", shared).values(*ACTIVITY_COLUMNS)
+    rows = _near(qs, job, radius, "x_m", "y_m", shared).order_by().values(*ACTIVITY_COLUMNS)
     return [_activity_row_job(row, kinds) for row in rows]
 
 
@@ -166,7 +166,7 @@ def signed_keys(permit: Permit) -> frozenset[str]:
     """The sign-offs of this permit, and those of the other side of a cross work pair (one
     coordinator's sign-off covers the pair)."""
     mine, keys = f"cross_work:permit:{permit.pk}", set()
-    rows = SimopsSignoff.objects.filter(Q(permit_id=permit.pk) | Q(key=mine))
+    rows = SimopsSignoff.objects.filter(Q(permit_id=permit.pk) | Q(key=mine)).order_by()
     for permit_id, key in rows.values_list("permit_id", "key"):
         keys.add(key if permit_id == permit.pk else f"cross_work:permit:{permit_id}")
     return frozenset(keys)
