@@ -107,3 +107,28 @@ def test_a_user_named_like_a_scheduled_job_is_told_apart_from_it(db, django_user
     by_job = audit_record(actor=Actor.system(), action="update", object_type="t")
     assert by_user.actor == by_job.actor == "system"
     assert (by_user.actor_user_id, by_job.actor_user_id) == (user.pk, None)
+
+
+def test_every_action_of_the_register_has_a_chinese_label():
+    """The trail page names actions in Chinese, not as code: every action the register,
+    certificates, accounts and audit code writes has a label (found in the source)."""
+    import re
+    from pathlib import Path
+
+    from django.utils import translation
+
+    from safework.audit.templatetags.audit_tags import action_label
+
+    src = Path(__file__).resolve().parents[2] / "src" / "safework"
+    actions = set()
+    for app in ("core", "people", "certificates", "accounts", "audit"):
+        for path in (src / app).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            actions |= set(re.findall(r'action="([a-z0-9_]+)"', text))
+            actions |= set(re.findall(r'_audit\(\s*request,\s*"([a-z0-9_]+)"', text))
+    actions -= {"store_true"}  # argparse, not an audit action
+    assert {"permission_change", "password_set", "view_id_number", "ledger_import"} <= actions
+    with translation.override("zh-hans"):
+        unlabelled = {a for a in actions if action_label(a) == a}
+        assert not unlabelled
+        assert action_label("password_set") == "管理员设置了密码"

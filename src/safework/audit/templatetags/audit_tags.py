@@ -24,6 +24,18 @@ ACTION_LABELS = {
     "2fa_disabled": _("two-factor sign-in disabled"),
     "2fa_passed": _("two-factor code accepted"),
     "2fa_failed": _("two-factor code refused"),
+    "permission_change": _("permissions changed"),
+    "password_set": _("password set by an administrator"),
+    "token_create": _("API token created"),
+    "token_revoke": _("API token revoked"),
+    "ledger_preview": _("ledger checked (dry run)"),
+    "ledger_import": _("ledger imported"),
+    "ledger_refused": _("ledger refused"),
+    "verify": _("verified against a source"),
+    "verification_resolved": _("verification follow-up resolved"),
+    "scan_upload": _("certificate photo uploaded"),
+    "scan_attach": _("certificate photo attached"),
+    "gate_check": _("gate check"),
 }
 
 
