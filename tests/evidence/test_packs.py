@@ -3,6 +3,7 @@ frames, attachments, manifest of SHA-256 hashes), the root is written to the aud
 and ``safework evidence verify`` checks it later."""
 
 import json
+import re
 import zipfile
 from datetime import timedelta
 
@@ -77,7 +78,9 @@ def test_the_report_lists_people_qualification_equipment_sign_ins_and_timeline(b
     rows = pdf.people_rows(filmed)
     row = next(r for r in rows if r[1] == welder.person.name)
     assert row[2] == welder.certificate_number and row[3] == "具备资格"
-    assert welder.person.full_id_number() not in " ".join(map(str, sum(rows, [])))
+    text = " ".join(map(str, sum(rows, [])))
+    assert welder.person.full_id_number() not in text
+    assert not re.search(r"\d{17}[\dX]", text)  # no ID number in full (PIPL)
     equipment = dict(pdf.equipment_rows(filmed, [k.camera for k in Keyframe.objects.all()]))
     assert equipment["气体检测仪"] == "MX6-01"
     sign_ins = pdf.sign_in_rows(filmed)
@@ -170,3 +173,18 @@ def test_a_package_is_made_only_for_a_closed_permit_and_one_at_a_time(permit, ma
     with pytest.raises(ValidationFailed) as caught:
         services.pack_request(actor=manager, permit=permit)
     assert "pack" in caught.value.errors
+
+
+def test_the_jsa_document_is_attached(filmed, manager, clock, django_capture_on_commit_callbacks):
+    from safework.evidence import storage
+    from safework.permits.models import Jsa
+
+    name = storage.save_bytes("permits/jsa/analysis.pdf", b"%PDF-1.4 JSA")
+    Jsa.objects.filter(permit=filmed).update(document=name)
+    with django_capture_on_commit_callbacks(execute=True):
+        close(manager, filmed, clock + timedelta(hours=2))
+    pack = EvidencePack.objects.get(permit=filmed)
+    with default_storage.open(pack.file, "rb") as handle, zipfile.ZipFile(handle) as zf:
+        manifest = json.loads(zf.read("manifest.json"))
+        attached = [f for f in manifest["files"] if f.get("kind") == "jsa_document"]
+        assert len(attached) == 1 and zf.read(attached[0]["path"]) == b"%PDF-1.4 JSA"
