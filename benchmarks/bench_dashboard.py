@@ -285,6 +285,7 @@ def prepare(scale: str, log) -> dict:
     generate.ensure(people=SCALES[scale], on=today(), log=log)
     generate.ensure_gate_events(count=GATE_EVENTS[scale], log=log)
     generate.ensure_permits(count=PERMITS[scale], log=log)
+    generate.analyze()
     from safework.access.models import GateEvent
     from safework.permits.models import Permit
 

@@ -384,7 +384,6 @@ def ensure_gate_events(*, count: int, log=print) -> None:
         made += len(rows)
         if back % 10 == 0:
             log(f"generate: {made:,} / {count:,} gate events")
-    analyze()
 
 
 def _gate_day(rng, people, day, now, todo: int) -> list:
@@ -446,7 +445,6 @@ def ensure_permits(*, count: int, log=print) -> None:
                 batch_size=BATCH, ignore_conflicts=True,
             )  # fmt: skip
         log(f"generate: {min(start + CHUNK, count):,} / {count:,} permits")
-    analyze()
 
 
 def _permit(rng, i, count, now, sites, areas, people, owner_id):
