@@ -331,6 +331,16 @@ def test_work_areas_list_filter_create_edit_deactivate(manager_client):
     assert not area.is_active
 
 
+def test_work_area_search_by_name_code_or_site(manager_client):
+    south, east = SiteFactory(name="南厂区"), SiteFactory(name="东厂区")
+    WorkAreaFactory(site=south, name="南罐区", code="tank-south")
+    WorkAreaFactory(site=east, name="东装置区", code="unit-east")
+    url = reverse("core:work_area_list")
+    for q in ("罐区", "tank-south", "南厂"):
+        html = manager_client.get(url, {"q": q}).content.decode()
+        assert "南罐区" in html and "东装置区" not in html, q
+
+
 def test_area_head_sees_only_their_sites(client, django_user_model):
     mine, other = SiteFactory(name="我的厂区"), SiteFactory(name="别的厂区")
     client.force_login(make_user(django_user_model, "head", Role.AREA_HEAD, sites=[mine]))
