@@ -9,6 +9,7 @@ ALIASES = {
     "scan-expiry": "scan_expiry",
     "deliver-outbox": "deliver_outbox",
     "import-ledger": "import_ledger",
+    "dashboard-snapshot": "dashboard_snapshot",
 }
 
 

@@ -88,3 +88,18 @@ def test_history_spans_days_and_is_scoped(world, manager, contractor_admin):
 def test_the_periodic_task_takes_the_snapshot(world, monkeypatch):
     compliance_snapshot_task.call_local()
     assert ComplianceSnapshot.objects.filter(on=TODAY).exists()
+
+
+def test_snapshot_and_selfcheck_commands(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from safework.dashboard.models import SelfCheckRun
+
+    out = StringIO()
+    call_command("dashboard_snapshot", "--date", "2026-06-10", stdout=out)
+    assert "snapshot rows" in out.getvalue()
+    call_command("selfcheck", "--month", "2026-05", stdout=out)
+    assert SelfCheckRun.objects.get().month == date(2026, 5, 1)
+    assert "6 FAIL" in out.getvalue()  # 二厂 has no emergency plan
