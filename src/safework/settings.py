@@ -384,6 +384,10 @@ if not 1 <= EVIDENCE_KEYFRAME_INTERVAL_MINUTES <= 60:
 # Continuous recording: each segment lasts this long; a camera read gives up after the timeout.
 EVIDENCE_SEGMENT_SECONDS = _env_int("SAFEWORK_SEGMENT_SECONDS", 60)
 EVIDENCE_CAMERA_TIMEOUT_SECONDS = _env_int("SAFEWORK_CAMERA_TIMEOUT_SECONDS", 10)
+if not 5 <= EVIDENCE_SEGMENT_SECONDS <= 3600:
+    raise ImproperlyConfigured("SAFEWORK_SEGMENT_SECONDS must be between 5 and 3600")
+if not 1 <= EVIDENCE_CAMERA_TIMEOUT_SECONDS <= 120:
+    raise ImproperlyConfigured("SAFEWORK_CAMERA_TIMEOUT_SECONDS must be between 1 and 120")
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -56,7 +56,8 @@ def test_an_unreadable_camera_is_reported_not_skipped(permit, manager_user, cloc
                            name="动火点枪机")  # fmt: skip
     assert services.keyframes_capture(now=clock) == {"keyframes": 0, "failed": 1}
     camera.refresh_from_db()
-    assert "cannot open" in camera.last_error and camera.last_error_at == clock
+    assert "无法打开" in camera.last_error and "gone.mp4" in camera.last_error
+    assert camera.last_error_at == clock
     assert InboxItem.objects.filter(user=manager_user, title__contains="动火点枪机").exists()
 
 

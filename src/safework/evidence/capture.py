@@ -19,7 +19,19 @@ WARMUP_READS = 2
 
 
 class CameraError(Exception):
-    """The camera could not be read; the message says what failed."""
+    """The camera could not be read: ``code`` says what failed (the services word it for
+    people), ``source`` is the source without its password."""
+
+    MESSAGES = {
+        "cannot_open": "cannot open {source}",
+        "no_frame": "no frame from {source}",
+        "encode_failed": "the frame could not be encoded as JPEG",
+        "write_failed": "the video file could not be written",
+    }
+
+    def __init__(self, code: str, source: str = ""):
+        self.code, self.source = code, redact(source)
+        super().__init__(self.MESSAGES[code].format(source=self.source))
 
 
 @dataclass(frozen=True)
@@ -36,7 +48,7 @@ def open_source(source: str, timeout_s: float) -> cv2.VideoCapture:
     capture = cv2.VideoCapture(source, cv2.CAP_FFMPEG, params)
     if not capture.isOpened():
         capture.release()
-        raise CameraError(f"cannot open {redact(source)}")
+        raise CameraError("cannot_open", source)
     return capture
 
 
@@ -59,7 +71,7 @@ def grab_frame(source: str, *, timeout_s: float = 10) -> Frame:
             if ok and candidate is not None:
                 image = candidate
         if image is None:
-            raise CameraError(f"no frame from {redact(source)}")
+            raise CameraError("no_frame", source)
     finally:
         capture.release()
     return encode(image)
@@ -68,7 +80,7 @@ def grab_frame(source: str, *, timeout_s: float = 10) -> Frame:
 def encode(image) -> Frame:
     ok, buffer = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
     if not ok:
-        raise CameraError("the frame could not be encoded as JPEG")
+        raise CameraError("encode_failed")
     data = buffer.tobytes()
     height, width = image.shape[:2]
     return Frame(data, hashlib.sha256(data).hexdigest(), width, height)
@@ -98,7 +110,7 @@ def record(source: str, path: Path, *, seconds: float, timeout_s: float = 10) ->
         capture.release()
     if frames == 0:
         path.unlink(missing_ok=True)
-        raise CameraError(f"no frame from {redact(source)}")
+        raise CameraError("no_frame", source)
     digest, size = file_sha256(path)
     return Recording(frames, frames / fps, digest, size)
 
@@ -124,7 +136,7 @@ def _writer(path: Path, fps: float, image) -> cv2.VideoWriter:
     height, width = image.shape[:2]
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height))
     if not writer.isOpened():
-        raise CameraError("the video file could not be written")
+        raise CameraError("write_failed")
     return writer
 
 

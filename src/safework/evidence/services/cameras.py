@@ -15,7 +15,7 @@ from safework.core.actors import Actor
 from safework.core.errors import NotAllowed, ValidationFailed
 from safework.core.models import Site, WorkArea
 
-from ..capture import redact
+from ..capture import CameraError, redact
 from ..models import Camera
 from ..selectors import cameras_visible
 from .common import audit, tell_managers
@@ -96,6 +96,18 @@ def camera_update(*, actor: Actor, camera: Camera, **fields) -> Camera:
     audit_record(actor=actor, action="evidence.camera_update", obj=camera,
                  changes=diff(before, _snapshot(camera)))  # fmt: skip
     return camera
+
+
+def error_text(exc: CameraError) -> str:
+    """What a safety manager reads about a failed read."""
+    messages = {
+        "cannot_open": _("Cannot open %(source)s: not reachable, a wrong address or password, "
+                         "or no such file."),
+        "no_frame": _("No picture from %(source)s."),
+        "encode_failed": _("The picture could not be saved as JPEG."),
+        "write_failed": _("The video file could not be written."),
+    }  # fmt: skip
+    return messages[exc.code] % {"source": exc.source}
 
 
 def is_failing(camera: Camera) -> bool:

@@ -17,7 +17,7 @@ from safework.core.actors import Actor
 from .. import capture, storage
 from ..models import Camera, Keyframe
 from ..selectors import keyframe_pairs_due
-from .cameras import camera_failed, camera_succeeded
+from .cameras import camera_failed, camera_succeeded, error_text
 from .common import audit
 
 log = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def keyframes_capture(*, now: datetime | None = None,
             frame = grab(camera.source, timeout_s=settings.EVIDENCE_CAMERA_TIMEOUT_SECONDS)
         except capture.CameraError as exc:
             log.warning("camera %s: %s", camera.pk, exc)
-            camera_failed(camera=camera, error=str(exc), now=taken_at)
+            camera_failed(camera=camera, error=error_text(exc), now=taken_at)
             counts["failed"] += 1
             continue
         counts["keyframes"] += len(keyframes_store(camera=camera, permits=permits,

@@ -27,7 +27,7 @@ from .. import capture, storage
 from ..choices import SegmentState
 from ..models import Camera, Segment
 from ..selectors import recording_pairs_due
-from .cameras import camera_failed, camera_succeeded
+from .cameras import camera_failed, camera_succeeded, error_text
 from .common import audit
 
 SEGMENTS_PER_RUN = 10
@@ -51,7 +51,7 @@ def segment_record(*, camera: Camera, permit: Permit, seconds: float | None = No
             result = record(camera.source, path, seconds=seconds,
                             timeout_s=settings.EVIDENCE_CAMERA_TIMEOUT_SECONDS)  # fmt: skip
         except capture.CameraError as exc:
-            return _failed(segment, camera, str(exc))
+            return _failed(segment, camera, error_text(exc))
         name = storage.segment_name(permit.pk, camera.pk, segment.started_at)
         with open(path, "rb") as handle:
             name = default_storage.save(name, File(handle))
