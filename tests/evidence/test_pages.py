@@ -117,3 +117,19 @@ def test_api_keyframes_and_packs(permit, video_file, clock):
     answer = api.post(f"/permits/{permit.pk}/evidence-packs")
     assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "status"
     assert api.get(f"/permits/{permit.pk}/evidence-packs").json()["items"] == []
+
+
+def test_a_camera_is_changed_on_its_page(manager_user, area):
+    from safework.audit.models import AuditEntry
+
+    camera = CameraFactory(work_area=area, name="旧名", source="/data/a.mp4")
+    client = _client(manager_user)
+    page = client.get(reverse("evidence:camera", args=[camera.pk])).content.decode()
+    assert "旧名" in page and "/data/a.mp4" in page
+    answer = client.post(reverse("evidence:camera", args=[camera.pk]), {
+        "work_area": area.pk, "name": "新名", "source": "/data/a.mp4", "continuous": "on"})  # fmt: skip
+    assert answer.status_code == 302
+    camera.refresh_from_db()
+    assert (camera.name, camera.active, camera.continuous) == ("新名", False, True)
+    change = AuditEntry.objects.get(action="evidence.camera_update").changes
+    assert change["name"] == {"before": "旧名", "after": "新名"}
