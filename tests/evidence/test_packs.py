@@ -188,3 +188,11 @@ def test_the_jsa_document_is_attached(filmed, manager, clock, django_capture_on_
         manifest = json.loads(zf.read("manifest.json"))
         attached = [f for f in manifest["files"] if f.get("kind") == "jsa_document"]
         assert len(attached) == 1 and zf.read(attached[0]["path"]) == b"%PDF-1.4 JSA"
+
+
+def test_the_managers_are_told_the_package_is_ready(built, filmed, manager_user):
+    from safework.alerts.models import InboxItem
+
+    item = InboxItem.objects.get(user=manager_user, title__contains="归档报告包已生成")
+    assert filmed.number in item.title and built.sha256 in item.body
+    assert item.link == f"/evidence/permits/{filmed.pk}/"

@@ -60,7 +60,7 @@ def test_the_permit_page_shows_keyframes_and_serves_them(manager_user, permit, v
     frame = Keyframe.objects.get()
     client = _client(manager_user)
     page = client.get(reverse("evidence:permit", args=[permit.pk])).content.decode()
-    assert frame.sha256 in page and "动火点" in page
+    assert frame.sha256 in page and "动火点" in page and "共 1" in page
     image = client.get(reverse("evidence:keyframe", args=[frame.pk]))
     assert image["Content-Type"] == "image/jpeg"
     assert b"".join(image.streaming_content).startswith(b"\xff\xd8")

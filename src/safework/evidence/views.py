@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from safework.core.uploads import safe_file_response
-from safework.core.views import actor_for, form_page, page, post_action
+from safework.core.views import actor_for, form_page, page, paginate, post_action
 
 from . import selectors, services
 from .capture import redact
@@ -18,6 +18,8 @@ from .choices import PackState
 from .forms import CameraForm
 from .models import Camera, EvidencePack, Keyframe, Segment
 from .services.cameras import is_failing
+
+KEYFRAMES_PER_PAGE = 48
 
 
 def _or_404(fn, **kw):
@@ -77,7 +79,7 @@ def permit_evidence(request, pk: int):
     permit = _or_404(selectors.permit_for_evidence, actor=actor_for(request), pk=pk)
     context = {
         **_packs_context(permit),
-        "keyframes": selectors.keyframes_of(permit),
+        "page_obj": paginate(request, selectors.keyframes_of(permit), per_page=KEYFRAMES_PER_PAGE),
         "segments": selectors.segments_of(permit),
         "cameras": _camera_rows(Camera.objects.filter(work_area=permit.work_area)),
     }

@@ -18,12 +18,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from safework.approvals.notify import notify_users
 from safework.core.access import require_write
 from safework.core.actors import Actor
 from safework.core.errors import NotAllowed, ValidationFailed
 from safework.permits.choices import Status
 from safework.permits.models import Permit
 from safework.permits.selectors import permits_visible
+from safework.permits.services.common import managers
 
 from .. import storage
 from ..choices import PackState
@@ -159,6 +161,11 @@ def _seal(pack: EvidencePack, name: str, root: str, size: int) -> EvidencePack:
     pack.save()
     audit(Actor.system(ACTOR), "pack_sealed", pack, root=root, permit=pack.permit_id,
           permit_number=pack.permit.number, file=name, size=size)  # fmt: skip
+    title = _("Report package of %(number)s is ready") % {"number": pack.permit.number}
+    notify_users([pack.permit.created_by, *managers()], title=title,
+                 body=_("%(title)s. Root hash (recorded in the audit trail): %(root)s")
+                 % {"title": title, "root": root}, link=f"/evidence/permits/{pack.permit_id}/",
+                 key=f"pack:{pack.pk}:ready")  # fmt: skip
     return pack
 
 
