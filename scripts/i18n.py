@@ -30,6 +30,10 @@ def main() -> int:
     po = polib.pofile(str(PO))
     missing = []
     for entry in po:
+        if "fuzzy" in entry.flags and entry.msgid not in table:
+            # makemessages' guess from a similar msgid ("Place" took 替代的旧证): never a
+            # translation; the msgid needs its own entry in a JSON dictionary.
+            entry.msgstr, entry.msgstr_plural = "", {0: ""} if entry.msgid_plural else {}
         entry.flags = [f for f in entry.flags if f != "fuzzy"]
         if entry.msgid in table:
             if entry.msgid_plural:
