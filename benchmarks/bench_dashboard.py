@@ -203,8 +203,6 @@ def cases(f: DashboardFilter) -> list[Case]:
         ("on_site", lambda: sel.on_site_count(f), _sql((ON_SITE, p))),
         ("new_entries", lambda: sel.new_entry_count(f), _sql((NEW_ENTRIES, p))),
         ("compliance_on_site", lambda: sel.compliance_on_site(f), _sql((COMPLIANCE_ON_SITE, p))),
-        ("compliance_register", lambda: sel.compliance_register(f),
-         _sql((COMPLIANCE_REGISTER, p))),
         ("certificates_by_status", lambda: sel.certificate_counts(f), _sql((STATUS, p))),
         ("expiring_7_15_30", lambda: sel.expiring_counts(f), _sql((EXPIRING, p))),
         ("review_due", lambda: sel.review_due(f).count(), _sql((REVIEW_DUE, p))),

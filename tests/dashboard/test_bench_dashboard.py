@@ -49,7 +49,7 @@ def test_selectors_and_hand_written_sql_agree(generated, days):
 def test_result_rows(generated):
     f = DashboardFilter.of(generate.manager_actor(), on=today())
     cases = bench.cases(f)
-    assert len(cases) == 13
+    assert len(cases) == 12
     row = json.loads(json.dumps(bench.measure(cases[-1], warmup=0, repeats=1)))
     assert set(row) == KEYS and row["target"] == 500 and row["value"] > 0
     selfcheck = json.loads(json.dumps(bench.selfcheck_row(today()), default=str))

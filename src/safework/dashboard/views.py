@@ -112,6 +112,7 @@ def distribution_page(request):
         "figures": figures,
         "charts": chart_options,
         "near_link": charts.list_link(f, "near_retirement"),
+        "noncompliant_link": charts.list_link(f, "noncompliant"),
         "history_range": distribution.history_range(f),
     }
     return render(request, "dashboard/distribution.html", context)
