@@ -210,3 +210,39 @@ def test_phone_page_limits_guessing(client, approved, monkeypatch):
     answers = [client.post(url, {"phone": "13900000000", "id_last4": "0000"}).status_code
                for _ in range(5)]  # fmt: skip
     assert answers == [200, 200, 200, 429, 429]
+
+
+@pytest.mark.django_db
+def test_the_jsa_document_is_uploaded_shown_and_served_only_within_scope(
+    client, django_user_model, manager_user, manager, area, people
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    permit = draft(manager, area, people, Kind.HEIGHT, timezone.now(), hours=8, details=HEIGHT)
+    client.force_login(manager_user)
+    document = b"%PDF-1.4\n% JSA of the scaffold job\n%%EOF\n"
+    response = client.post(reverse("permits:jsa", args=[permit.pk]), {
+        "steps": "搭设 | 坠落 | 系安全带", "residual_risk": "低",
+        "document": SimpleUploadedFile("jsa.pdf", document, "application/pdf"),
+    })  # fmt: skip
+    assert response.status_code == 302
+    link = reverse("permits:jsa_document", args=[permit.pk])
+    assert link in client.get(reverse("permits:detail", args=[permit.pk])).content.decode()
+    served = client.get(link)
+    assert served.status_code == 200 and served["Content-Type"] == "application/pdf"
+    assert b"".join(served.streaming_content) == document
+    assert client.post(link).status_code == 405
+    other = make_user(django_user_model, "outsider", Role.CONTRACTOR_ADMIN, OrganizationFactory())
+    client.force_login(other)
+    assert client.get(link).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_permit_without_a_jsa_document_has_none_to_serve(client, manager_user, approved):
+    client.force_login(manager_user)
+    link = reverse("permits:jsa_document", args=[approved.pk])
+    page = client.get(reverse("permits:detail", args=[approved.pk])).content.decode()
+    assert link not in page
+    assert reverse("evidence:permit", args=[approved.pk]) in page  # the way to its evidence
+    assert client.get(link).status_code == 404

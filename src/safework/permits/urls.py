@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.permit_detail, name="detail"),
     path("<int:pk>/jsa/", views.jsa_save, name="jsa"),
     path("<int:pk>/jsa/sign/", views.jsa_sign, name="jsa_sign"),
+    path("<int:pk>/jsa/document", views.jsa_document, name="jsa_document"),
     path("<int:pk>/people/", views.assign, name="assign"),
     path("<int:pk>/people/<int:row>/remove/", views.unassign, name="unassign"),
     path("<int:pk>/measures/<int:row>/", views.measure, name="measure"),

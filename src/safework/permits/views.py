@@ -9,13 +9,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from safework.core.access import sites_visible
 from safework.core.actors import Actor
 from safework.core.errors import ValidationFailed
 from safework.core.forms import add_service_errors
 from safework.core.models import Site
+from safework.core.uploads import CONTENT_TYPES, safe_file_response
 from safework.core.views import actor_for, form_page, page, paginate, post_action
 from safework.people.models import Person
 
@@ -303,6 +304,21 @@ def _gas_message(request, row) -> None:
         messages.success(request, _("Pass: the sample meets GB 30871."))
     else:
         messages.error(request, _("Fail: %(why)s") % {"why": "；".join(map(label, row.failures))})
+
+
+@page
+@require_safe
+def jsa_document(request, pk: int):
+    """The JSA's uploaded document, to those who may see the permit."""
+    permit = _permit(request, pk)
+    name = getattr(getattr(permit, "jsa", None), "document", "")
+    if not name:
+        raise Http404
+    kind = {"jpg": "jpeg"}.get(name.rsplit(".", 1)[-1], name.rsplit(".", 1)[-1])
+    return safe_file_response(
+        name, CONTENT_TYPES.get(kind, "application/octet-stream"),
+        download_name=f"{permit.number or permit.pk}-JSA.{name.rsplit('.', 1)[-1]}",
+    )  # fmt: skip
 
 
 @page
