@@ -16,11 +16,28 @@ PO = LOCALE / "LC_MESSAGES" / "django.po"
 def main() -> int:
     env_python = sys.executable
     subprocess.run(
-        [env_python, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-location",
-         "--no-obsolete", "-i", "static/*", "-i", "locale/*"],
-        cwd=APP, check=True, env={"DJANGO_SETTINGS_MODULE": "safework.settings",
-                                  "SAFEWORK_ENV": "test", "PATH": "/usr/bin:/bin",
-                                  "SAFEWORK_DATA_DIR": str(ROOT / "var")},
+        [
+            env_python,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "--no-obsolete",
+            "-i",
+            "static/*",
+            "-i",
+            "locale/*",
+        ],
+        cwd=APP,
+        check=True,
+        env={
+            "DJANGO_SETTINGS_MODULE": "safework.settings",
+            "SAFEWORK_ENV": "test",
+            "PATH": "/usr/bin:/bin",
+            "SAFEWORK_DATA_DIR": str(ROOT / "var"),
+        },
     )
     table: dict[str, str] = {}
     for path in sorted(LOCALE.glob("*.json")):
@@ -30,6 +47,12 @@ def main() -> int:
     po = polib.pofile(str(PO))
     missing = []
     for entry in po:
+        # A msgid with a context (pgettext) is keyed "context\u0004msgid" in the JSON, the
+        # way gettext itself joins them; without such a key the plain msgid's text is used.
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key in table:
+            entry.msgstr, entry.flags = table[key], [f for f in entry.flags if f != "fuzzy"]
+            continue
         if "fuzzy" in entry.flags and entry.msgid not in table:
             # makemessages' guess from a similar msgid ("Place" took 替代的旧证): never a
             # translation; the msgid needs its own entry in a JSON dictionary.

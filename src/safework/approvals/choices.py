@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StepMode(models.TextChoices):
@@ -24,7 +25,7 @@ class StepState(models.TextChoices):
 
 
 class PartyState(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", pgettext_lazy("approval", "Pending")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     NOT_NEEDED = "not_needed", _("Not needed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safework.core.access import organizations_visible
 from safework.core.actors import Actor
@@ -110,7 +111,7 @@ class VerificationSourceForm(forms.Form):
     requests_per_minute = forms.IntegerField(
         label=_("Requests per minute"), min_value=1, max_value=600
     )
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(label=pgettext_lazy("switch", "Active"), required=False, initial=True)
 
 
 class ResolveForm(forms.Form):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safework.core.access import sites_visible
 from safework.core.models import Site, WorkArea
@@ -17,7 +18,7 @@ class CameraForm(forms.Form):
         help_text=_("RTSP/HTTP stream URL (rtsp://user:password@host/…, http://…/video.mjpg) "
                     "or the absolute path of a video file."),
     )  # fmt: skip
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(label=pgettext_lazy("switch", "Active"), required=False, initial=True)
     continuous = forms.BooleanField(
         label=_("Continuous recording"), required=False,
         help_text=_("Records special-class hot work in this area throughout (GB 30871 5.2.11)."),

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 APPROVAL_KIND = "permits.permit"
 
@@ -50,7 +51,7 @@ class Status(models.TextChoices):
     APPROVING = "approving", _("In approval")
     APPROVED = "approved", _("Approved")
     IN_PROGRESS = "in_progress", _("In progress")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("permit", "Suspended")
     COMPLETED = "completed", _("Completed")
     CLOSED = "closed", _("Closed")
     CANCELLED = "cancelled", _("Cancelled")
