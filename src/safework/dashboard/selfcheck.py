@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -243,28 +243,30 @@ def item_contractors(p: Period) -> ItemResult:
     """Every contractor worker who entered in the month was registered, and (where the
     owner requires the briefing) had passed it, before their first entry ever."""
     result = ItemResult(CheckItem.CONTRACTORS)
-    first_ever = (
-        GateEvent.objects.filter(person_id=OuterRef("pk"), decision="allow", direction="in")
-        .order_by("at")
-        .values("at")[:1]
+    people = Person.objects.filter(
+        id__in=_entries(p).values("person_id"), organization__kind__in=CONTRACTOR_KINDS
     )
-    first_pass = (
-        QuizAttempt.objects.filter(person_id=OuterRef("pk"), passed=True)
-        .order_by("submitted_at")
-        .values("submitted_at")[:1]
+    ids = people.values("id")
+    first_entry = _first_by_person(
+        GateEvent.objects.filter(person_id__in=ids, decision="allow", direction="in"), "at"
     )
-    people = (
-        Person.objects.filter(id__in=_entries(p).values("person_id"))
-        .filter(organization__kind__in=CONTRACTOR_KINDS)
-        .annotate(first_entry=Subquery(first_ever), first_pass=Subquery(first_pass))
-        .select_related("contractor_worker")
-        .order_by("name", "id")
+    first_pass = _first_by_person(
+        QuizAttempt.objects.filter(person_id__in=ids, passed=True), "submitted_at"
     )
-    for person in people.iterator(chunk_size=1000):
+    rows = people.select_related("contractor_worker").order_by("name", "id")
+    for person in rows.iterator(chunk_size=2000):
         result.checked += 1
+        person.first_entry = first_entry[person.pk]
+        person.first_pass = first_pass.get(person.pk)
         if problem := _contractor_problem(person):
             result.add(person.name, problem, _person_link(person.pk))
     return result
+
+
+def _first_by_person(qs, field: str) -> dict:
+    """The earliest ``field`` per person, in one grouped query."""
+    rows = qs.order_by().values("person_id").annotate(first=Min(field))
+    return {r["person_id"]: r["first"] for r in rows}
 
 
 def _contractor_problem(person) -> str:
