@@ -387,10 +387,17 @@ def messages_in_scope(f: DashboardFilter) -> QuerySet[Notification]:
 def outbox_health(f: DashboardFilter) -> dict:
     """Messages waiting (pending, failed and to be retried) or given up (dead), and the
     age of the oldest waiting one."""
-    qs = messages_in_scope(f).filter(state__in=OUTBOX_STATES)
-    counts = dict(qs.order_by().values_list("state").annotate(n=Count("id")))
-    oldest = qs.filter(state__in=[State.PENDING, State.FAILED]).aggregate(at=Min("created_at"))
-    age = (f.present - oldest["at"]).total_seconds() / 60 if oldest["at"] else None
+    waiting = Q(state__in=[State.PENDING, State.FAILED])
+    row = (
+        messages_in_scope(f)
+        .filter(state__in=OUTBOX_STATES)
+        .aggregate(
+            oldest=Min("created_at", filter=waiting),
+            **{str(s): Count("id", filter=Q(state=s)) for s in OUTBOX_STATES},
+        )
+    )
+    counts = {s: row[str(s)] for s in OUTBOX_STATES}
+    age = (f.present - row["oldest"]).total_seconds() / 60 if row["oldest"] else None
     return {
         "counts": {str(s): counts.get(s, 0) for s in OUTBOX_STATES},
         "oldest_minutes": round(age) if age is not None else None,
