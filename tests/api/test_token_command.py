@@ -67,3 +67,16 @@ def test_list_and_revoke_by_prefix_or_id():
     assert ApiClient(token=raw_b).get("/persons").status_code == 401
     with pytest.raises(CommandError):
         run("revoke", "nosuch")
+
+
+def test_no_prefix_starts_with_a_dash(monkeypatch):
+    """A prefix such as ``-Ab3x`` could not be revoked from the command line."""
+    from safework.core import tokens
+
+    draws = iter(["-" + "a" * 42, "b" * 43])
+    monkeypatch.setattr(tokens.secrets, "token_urlsafe", lambda n: next(draws))
+    raw = run("create", "--name", "丙", "--scope", "read")[0].strip()
+    token = ApiToken.objects.get(name="丙")
+    assert not token.prefix.startswith("-") and raw.endswith("b" * 43)
+    out, _ = run("revoke", token.prefix)
+    assert "丙" in out

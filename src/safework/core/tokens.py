@@ -47,12 +47,21 @@ def _validate(name: str, scope: str) -> str:
 
 
 @transaction.atomic
+def _new_raw() -> str:
+    """A secret whose display prefix never starts with "-": ``safework token revoke -x…``
+    would read the prefix as an option (about one token in 64 had such a prefix)."""
+    while True:
+        raw = MARK + secrets.token_urlsafe(32)
+        if raw[len(MARK)] != "-":
+            return raw
+
+
 def token_create(
     *, actor: Actor, name: str, scope: str, organization: Organization | None = None
 ) -> tuple[ApiToken, str]:
     """A new token and its secret value, which is not stored and cannot be shown again."""
     name = _validate(name, scope)
-    raw = MARK + secrets.token_urlsafe(32)
+    raw = _new_raw()
     token = ApiToken.objects.create(
         name=name,
         scope=scope,
