@@ -52,7 +52,7 @@ def test_what_is_past_retention_goes_and_the_trail_says_what(permit,
     now = timezone.now()
     camera = CameraFactory(work_area=permit.work_area)
     old, kept = _frame(permit, camera, 91, now), _frame(permit, camera, 89, now)
-    old_video, new_video = _segment(permit, camera, 32, now), _segment(permit, camera, 29, now)
+    old_video, new_video = _segment(permit, camera, 91, now), _segment(permit, camera, 89, now)
     with django_capture_on_commit_callbacks(execute=True):  # files go after the commit
         assert services.evidence_purge(now=now) == {"keyframes": 1, "segments": 1, "packs": 0}
     assert list(Keyframe.objects.all()) == [kept] and list(Segment.objects.all()) == [new_video]
@@ -63,6 +63,17 @@ def test_what_is_past_retention_goes_and_the_trail_says_what(permit,
     assert entry.changes["count"]["after"] == 1
     video = AuditEntry.objects.get(action="evidence.segments_deleted")
     assert video.changes["files"]["after"][0]["sha256"] == old_video.sha256
+
+
+def test_video_is_kept_at_least_the_month_of_b3(permit, settings):
+    settings.EVIDENCE_VIDEO_RETENTION_DAYS = 30  # the floor: B.3's month
+    now = timezone.now()
+    camera = CameraFactory(work_area=permit.work_area)
+    _segment(permit, camera, 31, now), _segment(permit, camera, 29, now)
+    assert services.evidence_purge(now=now)["segments"] == 1
+    settings.EVIDENCE_VIDEO_RETENTION_DAYS = 10  # held to the floor at run time too
+    _segment(permit, camera, 20, now)
+    assert services.evidence_purge(now=now)["segments"] == 0
 
 
 def test_retention_can_be_raised(permit, settings):
