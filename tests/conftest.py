@@ -15,6 +15,18 @@ def _english_off(settings):
     settings.LANGUAGE_CODE = "zh-hans"
 
 
+@pytest.fixture(autouse=True)
+def _no_admission_scope_left_over():
+    """The contractors' per-request standing cache ends with request_finished, which the
+    test client sends only when a response is closed: a streamed download left open by
+    one test must not answer another test's qualification from its cache."""
+    from safework.contractors import standing
+
+    standing._scope.set(None)
+    yield
+    standing._scope.set(None)
+
+
 @pytest.fixture
 def system_actor():
     return Actor.system("test")
