@@ -363,6 +363,23 @@ def test_enterprise_edits_the_chain_and_new_permits_follow_it(manager, area, peo
 
 
 @pytest.mark.django_db
+def test_a_chain_prepared_under_the_permits_code_is_used(manager, area, people, clock):
+    """An enterprise may set up its chain on the editor before the first permit."""
+    from safework.approvals.services import chain_save
+    from safework.permits.choices import APPROVAL_KIND
+
+    steps = [
+        {"name": "厂长", "mode": "any", "parties": [{"label": "安全", "role": "safety_manager"}]}
+    ]
+    chain_save(actor=manager, code="permit-height-height_1", name="高处一级（本厂）",
+               subject_kind=APPROVAL_KIND, steps=steps)  # fmt: skip
+    permit = draft(manager, area, people, Kind.HEIGHT, clock, details={"height_m": 3})
+    permit = prepare(manager, permit, people, [(W.SCAFFOLDER, "scaffolder")], clock)
+    permit = services.permit_submit(actor=manager, permit=permit, now=clock)
+    assert [s.name for s in permit.approval.steps.all()] == ["厂长"]
+
+
+@pytest.mark.django_db
 def test_special_hot_work_needs_its_video_recording(manager, area, people, clock):
     """5.2.11: "特级动火作业应采集全过程作业影像" (kept ≥ 1 month, B.3)."""
     details = {"method": "焊", "tank_farm_dike": True}

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from safework.approvals.choices import InstanceState
+from safework.approvals.models import ChainTemplate
 from safework.approvals.services import approval_start, chain_save
 from safework.core.actors import Actor
 from safework.core.errors import ValidationFailed
@@ -29,11 +30,15 @@ def chain_for(kind: str, level: str):
     row = PermitChain.objects.filter(kind=kind, level=level or "").select_related("chain").first()
     if row is not None:
         return row.chain
-    name = f"{Kind(kind).label} {Level(level or '').label if level else ''}".strip()
-    chain = chain_save(
-        actor=Actor.system("permits"), code=f"permit-{kind}-{level or 'all'}"[:50],
-        name=str(name), subject_kind=APPROVAL_KIND, steps=chains.default_steps(kind, level),
-    )  # fmt: skip
+    code = f"permit-{kind}-{level or 'all'}"[:50]
+    # A chain the enterprise prepared under this code on the chain editor is its choice.
+    chain = ChainTemplate.objects.filter(code=code, subject_kind=APPROVAL_KIND).first()
+    if chain is None:
+        name = f"{Kind(kind).label} {Level(level or '').label if level else ''}".strip()
+        chain = chain_save(
+            actor=Actor.system("permits"), code=code, name=str(name),
+            subject_kind=APPROVAL_KIND, steps=chains.default_steps(kind, level),
+        )  # fmt: skip
     PermitChain.objects.create(kind=kind, level=level or "", chain=chain)
     return chain
 
