@@ -96,6 +96,9 @@ def prepare(people: int) -> dict:
         started = time.perf_counter()
         allowlist.reconcile()
         log(f"allowlist: rebuilt in {time.perf_counter() - started:.1f} s")
+    from safework.access import allowlist
+
+    allowlist.refresh_pending()  # what the minutely task (no consumer here) would work off
     generate.analyze()
     return {"gates": gates}
 

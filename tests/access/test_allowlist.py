@@ -263,6 +263,15 @@ def test_reconcile_recomputes_what_no_mark_announced(welder, gate, area, authori
     assert not AllowlistEntry.objects.get(person_id=welder.pk).allowed
 
 
+def test_reconcile_covers_the_marks_made_before_it(welder, gate, area, authorized, contractor):
+    """A mark of a whole organization (more than a request refreshes) left after the
+    nightly reconciliation would hold up every small change until the minutely task."""
+    allowlist.mark_dirty(organization_id=contractor.pk, person_ids=[welder.pk])
+    transaction.get_connection().run_on_commit.clear()
+    allowlist.reconcile()
+    assert not allowlist.AllowlistDirty.objects.exists()
+
+
 def test_an_area_rule_change_marks_only_the_people_authorised_there(
     gate, area, welder, authorized, contractor, system_actor
 ):

@@ -30,7 +30,7 @@ from datetime import datetime
 
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from safework.contractors.standing import admission_scope
@@ -363,9 +363,15 @@ def reconcile(*, now: datetime | None = None) -> int:
     """Recompute everyone (and the removal of people who no longer exist): the safety
     net for changes no mark announced. Run nightly and by ``safework access refresh``."""
     now = now or timezone.now()
+    # Marks made before it are covered by recomputing everyone; left behind, a mark of
+    # more than REQUEST_LIMIT people would keep every request-time refresh from working
+    # off the small ones until the minutely task ran.
+    covered = AllowlistDirty.objects.aggregate(last=Max("id"))["last"]
     ids = set(Person.objects.values_list("id", flat=True))
     ids |= set(AllowlistEntry.objects.values_list("person_id", flat=True))
     changed = len(refresh(ids, now=now))
+    if covered is not None:
+        AllowlistDirty.objects.filter(id__lte=covered).delete()
     AllowlistState.objects.filter(pk=1).update(reconciled_at=now)
     return changed
 
