@@ -28,7 +28,6 @@ from pathlib import Path
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from urllib.parse import urlparse, urlunparse
 
 from benchmarks.common import bench_arguments, result_row, setup_django
 
@@ -46,18 +45,10 @@ def log(message: str) -> None:
 
 
 def bench_database(url: str) -> str:
-    """``safework_bench_alerts`` on the server of ``url``, created when missing."""
-    parsed = urlparse(url)
-    if not parsed.scheme.startswith("postgres"):
-        return url
-    import psycopg
-    from psycopg import sql
+    """``DB_NAME`` on the server of ``url``, created when missing."""
+    from benchmarks.common import bench_database_url as dedicated
 
-    with psycopg.connect(url, autocommit=True) as conn:
-        query = "SELECT 1 FROM pg_database WHERE datname = %s"
-        if conn.execute(query, [DB_NAME]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
-    return urlunparse(parsed._replace(path=f"/{DB_NAME}"))
+    return dedicated(url, DB_NAME)
 
 
 # --- data -----------------------------------------------------------------------------------

@@ -21,19 +21,10 @@ TARGET_MS = 300
 
 
 def _database_url(url: str) -> str:
-    from urllib.parse import urlparse, urlunparse
+    """``BENCH_DB`` on the server of ``url``, created when missing."""
+    from benchmarks.common import bench_database_url as dedicated
 
-    parsed = urlparse(url)
-    if not parsed.scheme.startswith("postgres"):
-        return url
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        query = "SELECT 1 FROM pg_database WHERE datname = %s"
-        if conn.execute(query, [BENCH_DB]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
-    return urlunparse(parsed._replace(path=f"/{BENCH_DB}"))
+    return dedicated(url, BENCH_DB)
 
 
 if __name__ == "__main__":

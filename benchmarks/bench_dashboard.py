@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 BENCH_DB = "safework_bench_dashboard"
 GATE_EVENTS = {"full": 1_000_000, "small": 50_000}
@@ -25,17 +24,10 @@ SELFCHECK_TARGET_S = 60
 
 
 def bench_database_url(url: str) -> str:
-    parsed = urlparse(url)
-    if not parsed.scheme.startswith("postgres"):
-        return url
-    import psycopg
-    from psycopg import sql
+    """``BENCH_DB`` on the server of ``url``, created when missing."""
+    from benchmarks.common import bench_database_url as dedicated
 
-    with psycopg.connect(url, autocommit=True) as conn:
-        query = "SELECT 1 FROM pg_database WHERE datname = %s"
-        if conn.execute(query, [BENCH_DB]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
-    return urlunparse(parsed._replace(path=f"/{BENCH_DB}"))
+    return dedicated(url, BENCH_DB)
 
 
 if __name__ == "__main__":

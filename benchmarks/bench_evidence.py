@@ -24,7 +24,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 BENCH_DB = "safework_bench_evidence"
 FRAMES = {"full": 50, "small": 5}
@@ -34,17 +33,10 @@ NUMBER = "DH-BENCH-EVIDENCE"
 
 
 def bench_database_url(url: str) -> str:
-    parsed = urlparse(url)
-    if not parsed.scheme.startswith("postgres"):
-        return url
-    import psycopg
-    from psycopg import sql
+    """``BENCH_DB`` on the server of ``url``, created when missing."""
+    from benchmarks.common import bench_database_url as dedicated
 
-    with psycopg.connect(url, autocommit=True) as conn:
-        query = "SELECT 1 FROM pg_database WHERE datname = %s"
-        if conn.execute(query, [BENCH_DB]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
-    return urlunparse(parsed._replace(path=f"/{BENCH_DB}"))
+    return dedicated(url, BENCH_DB)
 
 
 def frame_jpeg(i: int, size: tuple[int, int]) -> bytes:

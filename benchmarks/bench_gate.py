@@ -36,7 +36,6 @@ import statistics
 import subprocess
 import time
 import urllib.request
-from urllib.parse import urlparse, urlunparse
 
 from benchmarks.common import DEFAULT_URL, SCALES, result_row
 
@@ -49,18 +48,10 @@ REPEATS = 5
 
 
 def bench_database(url: str) -> str:
-    """``safework_bench_gate`` on the server of ``url``, created when missing."""
-    parsed = urlparse(url)
-    if not parsed.scheme.startswith("postgres"):
-        return url
-    import psycopg
-    from psycopg import sql
+    """``DB_NAME`` on the server of ``url``, created when missing."""
+    from benchmarks.common import bench_database_url as dedicated
 
-    with psycopg.connect(url, autocommit=True) as conn:
-        query = "SELECT 1 FROM pg_database WHERE datname = %s"
-        if conn.execute(query, [DB_NAME]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
-    return urlunparse(parsed._replace(path=f"/{DB_NAME}"))
+    return dedicated(url, DB_NAME)
 
 
 def setup(database_url: str) -> None:

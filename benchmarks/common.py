@@ -18,9 +18,10 @@ SCALES = {"full": 100_000, "small": 5_000}
 MAX_RATIO = 3.0  # issue 2, part 10: within 3x of the equivalent hand-written SQL
 
 
-def bench_database_url(url: str) -> str:
-    """The dedicated database ``safework_bench`` on the server of ``url``, created when
-    missing. The database named in ``url`` (the test suite's) is only connected to."""
+def bench_database_url(url: str, name: str = BENCH_DB) -> str:
+    """The dedicated database ``name`` (``safework_bench``: the register) on the server
+    of ``url``, created when missing. The database named in ``url`` (the test suite's) is
+    only connected to."""
     parsed = urlparse(url)
     if not parsed.scheme.startswith("postgres"):
         return url
@@ -29,9 +30,9 @@ def bench_database_url(url: str) -> str:
 
     with psycopg.connect(url, autocommit=True) as conn:
         query = "SELECT 1 FROM pg_database WHERE datname = %s"
-        if conn.execute(query, [BENCH_DB]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
-    return urlunparse(parsed._replace(path=f"/{BENCH_DB}"))
+        if conn.execute(query, [name]).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urlunparse(parsed._replace(path=f"/{name}"))
 
 
 def setup_django(database_url: str | None) -> None:
