@@ -77,7 +77,9 @@ def _shoot(base: str, out: Path) -> None:
             else:
                 page.goto(base + path)
                 page.wait_for_load_state("networkidle")
-            page.screenshot(path=str(out / f"{name}.png"), full_page=name in {"person", "person-form-error"})
+            page.screenshot(
+                path=str(out / f"{name}.png"), full_page=name in {"person", "person-form-error"}
+            )
         browser.close()
 
 
@@ -87,16 +89,25 @@ def main() -> None:
     out = Path(parser.parse_args().out)
     out.mkdir(parents=True, exist_ok=True)
     data = tempfile.mkdtemp(prefix="safework-shots-")
-    env = {**os.environ, "SAFEWORK_DATA_DIR": data, "SAFEWORK_ENV": "development",
-           "SAFEWORK_DEBUG": "0"}
+    env = {
+        **os.environ,
+        "SAFEWORK_DATA_DIR": data,
+        "SAFEWORK_ENV": "development",
+        "SAFEWORK_DEBUG": "0",
+    }
     env.pop("SAFEWORK_DATABASE_URL", None)
     run = [sys.executable, "-m", "safework"]
     subprocess.run([*run, "migrate", "-v0"], env=env, check=True)
-    subprocess.run([*run, "demo", "--password", PASSWORD], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [*run, "demo", "--password", PASSWORD], env=env, check=True, stdout=subprocess.DEVNULL
+    )
     port = _port()
-    server = subprocess.Popen([*run, "run", "--port", str(port), "--no-demo"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [*run, "run", "--port", str(port), "--no-demo"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait(f"http://127.0.0.1:{port}/login/")
         _shoot(f"http://127.0.0.1:{port}", out)

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from safework.access.urls import public_urlpatterns as badge_urlpatterns
-from safework.contractors.urls import worker_urlpatterns
 from safework.api import api
+from safework.contractors.urls import worker_urlpatterns
 
 urlpatterns = [
     path("", include("safework.core.urls")),

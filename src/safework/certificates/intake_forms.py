@@ -111,7 +111,9 @@ class VerificationSourceForm(forms.Form):
     requests_per_minute = forms.IntegerField(
         label=_("Requests per minute"), min_value=1, max_value=600
     )
-    is_active = forms.BooleanField(label=pgettext_lazy("switch", "Active"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("switch", "Active"), required=False, initial=True
+    )
 
 
 class ResolveForm(forms.Form):

@@ -18,7 +18,9 @@ class CameraForm(forms.Form):
         help_text=_("RTSP/HTTP stream URL (rtsp://user:password@host/…, http://…/video.mjpg) "
                     "or the absolute path of a video file."),
     )  # fmt: skip
-    active = forms.BooleanField(label=pgettext_lazy("switch", "Active"), required=False, initial=True)
+    active = forms.BooleanField(
+        label=pgettext_lazy("switch", "Active"), required=False, initial=True
+    )
     continuous = forms.BooleanField(
         label=_("Continuous recording"), required=False,
         help_text=_("Records special-class hot work in this area throughout (GB 30871 5.2.11)."),
