@@ -22,7 +22,6 @@ from safework.access.allowlist import mark_dirty
 from safework.alerts.choices import LAPSE, Audience
 from safework.alerts.models import AlertPolicy
 from safework.alerts.rules import DEFAULT_DAYS, AlertRules, audiences_at, level_on
-from safework.alerts.selectors import rules_for
 from safework.approvals.notify import notify_users
 from safework.audit.services import audit_record
 from safework.core.actors import Actor
@@ -47,28 +46,29 @@ def _window(on: date) -> tuple[date, date]:
     return on - timedelta(days=settings.ALERTS_CATCH_UP_DAYS), on + timedelta(days=max(days))
 
 
-def owner_of(person) -> int | None:
-    """The owner whose rules apply (as in the alerts scan): the person's own organization
-    when it is an owner, else the owner of their sites with a policy, else any of them."""
-    org = person.organization
-    if org is not None and org.kind == OrganizationKind.OWNER:
-        return org.pk
-    owners = sorted({s.owner_id for s in person.sites.all()})
-    with_policy = set(AlertPolicy.objects.filter(organization_id__in=owners).values_list(
-        "organization_id", flat=True))  # fmt: skip
-    return next((o for o in owners if o in with_policy), owners[0] if owners else None)
-
-
 @dataclass
 class _Rules:
-    """Each owner's rules read once per run."""
+    """Every owner's policy read once per run (the defaults for an owner without one)."""
 
     by_owner: dict = field(default_factory=dict)
 
+    @classmethod
+    def load(cls) -> _Rules:
+        policies = AlertPolicy.objects.values_list("organization_id", "rules")
+        return cls({org: AlertRules.model_validate(rules) for org, rules in policies})
+
     def of(self, owner_id: int | None) -> AlertRules:
-        if owner_id not in self.by_owner:
-            self.by_owner[owner_id] = rules_for(owner_id)
-        return self.by_owner[owner_id]
+        return self.by_owner.get(owner_id) or AlertRules()
+
+    def owner_of(self, person) -> int | None:
+        """The owner whose rules apply (as in the alerts scan): the person's own
+        organization when it is an owner, else the owner of their sites with a policy,
+        else any of them."""
+        org = person.organization
+        if org is not None and org.kind == OrganizationKind.OWNER:
+            return org.pk
+        owners = sorted({s.owner_id for s in person.sites.all()})
+        return next((o for o in owners if o in self.by_owner), owners[0] if owners else None)
 
 
 def counted_documents(on: date):
@@ -133,7 +133,7 @@ class _Due:
 
 def _notify(item: _Due, on: date, rules: _Rules, report) -> bool:
     person, due = item.person, item.due
-    owner_id = owner_of(person)
+    owner_id = rules.owner_of(person)
     policy = rules.of(owner_id)
     level = level_on(due=due, on=on, days=policy.expiry_days)
     if level == LAPSE:
@@ -165,7 +165,7 @@ def _tell(item: _Due, on: date, level: int, owner_id, audiences: list[Audience])
 
 @transaction.atomic
 def expiry_notices(*, on: date, actor: Actor) -> NoticeReport:
-    report, rules = NoticeReport(), _Rules()
+    report, rules = NoticeReport(), _Rules.load()
     for doc in counted_documents(on):
         link = reverse("contractors:worker", args=[doc.worker_id])
         item = _Due("document", doc, doc.worker.person, doc.label, doc.valid_until, link)
