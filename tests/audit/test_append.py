@@ -9,8 +9,9 @@ from datetime import UTC
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
-from safework.audit.chain import body_of, canonical
+from safework.audit.chain import body_of, canonical, canonical_before_seq
 from safework.audit.models import AuditEntry, AuditHead
 from safework.audit.services import audit_record
 from safework.core.actors import Actor
@@ -59,6 +60,43 @@ def test_canonical_form_is_sorted_compact_utf8():
     Chinese text is hashed as UTF-8, not as \\u escapes."""
     assert canonical({"b": 1, "a": "焊工"}) == '{"a":"焊工","b":1}'.encode()
     assert canonical({"a": "焊工", "b": 1}) == canonical(json.loads('{"b": 1, "a": "焊工"}'))
+
+
+def test_the_canonical_form_ends_with_the_sequence_number():
+    """PostgreSQL finishes the hash from the body before ``seq`` and the number it locks:
+    those bytes must be exactly the canonical form of the whole body."""
+    body = body_of(
+        seq=0,
+        at=timezone.now(),
+        actor="a",
+        actor_user_id=None,
+        action="u",
+        object_type="t",
+        object_id="1",
+        object_repr="",
+        changes={"seq": "1"},
+        ip=None,
+        request_id="",
+    )
+    for seq in (1, 9, 10, 12345678901):
+        whole = canonical({**body, "seq": seq})
+        assert canonical_before_seq(body) + str(seq).encode() + b"}" == whole
+
+
+def test_awkward_text_is_hashed_as_it_is_stored(db):
+    """Quotes, backslashes, control characters, emoji, Chinese and nested JSON in every
+    text field: the hash the database computed matches the one recomputed from the row."""
+    awkward = 'a"b\\c\n\t\u0001 焊工 🔥 }{ %s %(x)s'
+    audit_record(
+        actor=Actor(ip="2001:DB8::1", request_id=awkward, system_label=awkward),
+        action="update",
+        object_type="t",
+        object_id=awkward[:64],
+        object_repr=awkward,
+        changes={awkward: {"before": [1, 2.5, None, True], "after": {"k": awkward}}},
+    )
+    append(2)
+    assert_unbroken_chain(3)
 
 
 def test_entries_chain_and_count_without_gaps(db):

@@ -15,6 +15,15 @@ def entry_hash(*, prev_hash: str, body: dict) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical(body)).hexdigest()
 
 
+def canonical_before_seq(body: dict) -> bytes:
+    """The canonical form of ``body`` up to its sequence number. ``seq`` sorts last of the
+    keys, so ``canonical(body) == canonical_before_seq(body) + b"%d}" % body["seq"]``: the
+    database can finish the hash once it has locked the head and knows the number."""
+    text = canonical({**body, "seq": 0})
+    assert text.endswith(b'"seq":0}'), "seq must be the last key of the canonical form"
+    return text[: -len(b"0}")]
+
+
 def body_of(
     *,
     seq: int,

@@ -7,13 +7,13 @@ import ipaddress
 import json
 from datetime import UTC, date, datetime
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from safework.core.actors import Actor
 
-from .chain import body_of, entry_hash
+from .chain import body_of, canonical_before_seq, entry_hash
 from .models import AuditEntry, AuditHead
 
 
@@ -58,42 +58,89 @@ def audit_record(
         object_repr = object_repr or str(obj)[:200]
     changes = json.loads(json.dumps(_jsonable(changes or {}), ensure_ascii=False))
     ip = _stored_ip(actor.ip)
+    user = actor.user if actor.user is not None and actor.user.is_authenticated else None
+    fields = {
+        "actor": actor.label[:150],
+        "actor_user_id": user.pk if user else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr[:200],
+        "changes": changes,
+        "ip": ip,
+        "request_id": actor.request_id,
+    }
     # No savepoint: services call this inside their own transaction, and a failed append
     # must roll that whole change back anyway (an unaudited change is not allowed).
     with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            entry = _append_in_one_statement(fields)
+            if entry is None:  # the head row is gone (only after a test flush)
+                AuditHead.objects.get_or_create(pk=1)
+                entry = _append_in_one_statement(fields)
+            return entry
         head = _locked_head()
         at = timezone.now().astimezone(UTC)
-        user = actor.user if actor.user is not None and actor.user.is_authenticated else None
-        body = body_of(
-            seq=head.seq + 1,
-            at=at,
-            actor=actor.label[:150],
-            actor_user_id=user.pk if user else None,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=object_repr[:200],
-            changes=changes,
-            ip=ip,
-            request_id=actor.request_id,
-        )
+        body = body_of(seq=head.seq + 1, at=at, **fields)
         digest = entry_hash(prev_hash=head.hash, body=body)
         entry = AuditEntry.objects.create(
-            seq=body["seq"],
-            at=at,
-            actor_user=user,
-            actor=body["actor"],
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            object_repr=body["object_repr"],
-            changes=changes,
-            ip=ip,
-            request_id=actor.request_id,
-            prev_hash=head.hash,
-            hash=digest,
+            seq=body["seq"], at=at, prev_hash=head.hash, hash=digest, **fields
         )
         AuditHead.objects.filter(pk=1).update(seq=body["seq"], hash=digest)
+    return entry
+
+
+# PostgreSQL: lock the head, insert the entry and move the head in one round trip. The
+# hash is finished by the database: SHA-256 over the previous hash, the canonical body up
+# to its sequence number (computed here, chain.canonical_before_seq) and the number itself,
+# which is the same bytes as chain.entry_hash over the whole body; `audit verify`
+# recomputes every entry in Python.
+_APPEND_SQL = """
+WITH head AS (
+    SELECT seq, hash FROM audit_audithead WHERE id = 1 FOR UPDATE
+), entry AS (
+    INSERT INTO audit_auditentry (
+        seq, at, actor, actor_user_id, action, object_type, object_id, object_repr,
+        changes, ip, request_id, prev_hash, hash
+    )
+    SELECT head.seq + 1, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s::inet, %s, head.hash,
+        encode(sha256(
+            convert_to(head.hash, 'UTF8') || %s::bytea
+            || convert_to((head.seq + 1)::text || '}', 'UTF8')
+        ), 'hex')
+    FROM head
+    RETURNING id, seq, prev_hash, hash
+)
+UPDATE audit_audithead SET seq = entry.seq, hash = entry.hash
+FROM entry WHERE audit_audithead.id = 1
+RETURNING entry.id, entry.seq, entry.prev_hash, entry.hash
+"""
+
+
+def _append_in_one_statement(fields: dict) -> AuditEntry | None:
+    at = timezone.now().astimezone(UTC)
+    prefix = canonical_before_seq(body_of(seq=0, at=at, **fields))
+    params = [
+        at,
+        fields["actor"],
+        fields["actor_user_id"],
+        fields["action"],
+        fields["object_type"],
+        fields["object_id"],
+        fields["object_repr"],
+        json.dumps(fields["changes"], ensure_ascii=False),
+        fields["ip"],
+        fields["request_id"],
+        prefix,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk, seq, prev_hash, digest = row
+    entry = AuditEntry(pk=pk, seq=seq, at=at, prev_hash=prev_hash, hash=digest, **fields)
+    entry._state.adding, entry._state.db = False, connection.alias
     return entry
 
 
