@@ -239,6 +239,29 @@ def test_the_jsa_document_is_uploaded_shown_and_served_only_within_scope(
 
 
 @pytest.mark.django_db
+def test_a_refused_jsa_comes_back_with_what_was_typed(client, manager_user, manager, area, people):
+    """An .exe renamed .pdf is refused: the page answers 400 with the steps and residual
+    risk as typed and the error beside the document field; nothing is saved or stored."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    permit = draft(manager, area, people, Kind.HEIGHT, timezone.now(), hours=8, details=HEIGHT)
+    client.force_login(manager_user)
+    response = client.post(reverse("permits:jsa", args=[permit.pk]), {
+        "steps": "搭设脚手架 | 高处坠落 | 系挂安全带", "residual_risk": "低，可接受",
+        "document": SimpleUploadedFile("jsa.pdf", b"MZ\x90\x00" + b"\x00" * 200, "application/pdf"),
+    })  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "搭设脚手架 | 高处坠落 | 系挂安全带" in page and 'value="低，可接受"' in page
+    assert "JSA 未保存" in page
+    permit.jsa.refresh_from_db()
+    assert permit.jsa.steps == [] and permit.jsa.document == ""
+    response = client.post(reverse("permits:jsa", args=[permit.pk]), {"steps": "搭设"})
+    assert response.status_code == 400 and "搭设" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_a_permit_without_a_jsa_document_has_none_to_serve(client, manager_user, approved):
     client.force_login(manager_user)
     link = reverse("permits:jsa_document", args=[approved.pk])

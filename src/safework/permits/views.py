@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import segno
 from django.contrib import messages
+from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -87,14 +88,20 @@ def permit_create(request, kind: str):
 
 @page
 def permit_detail(request, pk: int):
-    permit = _permit(request, pk)
+    return _detail_page(request, _permit(request, pk))
+
+
+def _detail_page(request, permit: Permit, *, jsa_form: JsaForm | None = None, status=200):
+    """The permit page; a form that was refused comes back bound, with what was typed and
+    its errors beside the fields (status 400), instead of an empty form after a redirect."""
     actor = actor_for(request)
     context = {
         "permit": permit, "people": selectors.permit_people(permit),
         "measures": permit.measures.all(), "gas_tests": permit.gas_tests.all()[:50],
         "sign_ins": permit.sign_ins.select_related("person")[:50],
         "signatures": selectors.approval_signatures(permit),
-        "jsa_form": JsaForm(initial=_jsa_initial(permit)), "sign_form": JsaSignForm(),
+        "jsa_form": jsa_form or JsaForm(initial=_jsa_initial(permit)),
+        "sign_form": JsaSignForm(),
         "assign_form": AssignForm(actor=actor), "reason_form": ReasonForm(),
         "period_form": PeriodForm(), "briefing_form": BriefingForm(),
         "Status": Status,
@@ -106,7 +113,7 @@ def permit_detail(request, pk: int):
         mobile_url=url,
         qr=segno.make(url, error="m").svg_data_uri(scale=4),
     )
-    return render(request, "permits/detail.html", context)
+    return render(request, "permits/detail.html", context, status=status)
 
 
 def _simops_context(permit: Permit) -> dict:
@@ -144,20 +151,26 @@ def _errors(request, exc: ValidationFailed) -> None:
 def jsa_save(request, pk: int):
     permit, actor = _permit(request, pk), actor_for(request)
     form = JsaForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Fill in the steps and the residual risk."))
-        return redirect(_detail(permit))
+    document = ""
     try:
+        if not form.is_valid():
+            raise ValidationFailed({})
         document = _store_document(form.cleaned_data.get("document"))
+        services.jsa_save(
+            actor=actor,
+            permit=permit,
+            steps=form.step_rows(),
+            residual_risk=form.cleaned_data["residual_risk"],
+            document=document,
+        )
     except ValidationFailed as exc:
-        _errors(request, exc)
-        return redirect(_detail(permit))
-    return post_action(
-        request, done=_detail(permit), message=_("JSA saved."),
-        call=lambda: services.jsa_save(actor=actor, permit=permit, steps=form.step_rows(),
-                                       residual_risk=form.cleaned_data["residual_risk"],
-                                       document=document),
-    )  # fmt: skip
+        if document:  # stored for a JSA that was refused: not kept
+            default_storage.delete(document)
+        add_service_errors(form, exc.errors)
+        messages.error(request, _("The JSA was not saved: see the errors beside its fields."))
+        return _detail_page(request, permit, jsa_form=form, status=400)
+    messages.success(request, _("JSA saved."))
+    return redirect(_detail(permit))  # fmt: skip
 
 
 def _store_document(upload) -> str:
