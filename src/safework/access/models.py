@@ -186,6 +186,11 @@ class GateEvent(models.Model):
             models.Index(fields=["person", "at"]),
             models.Index(fields=["site", "at"]),
             models.Index(fields=["organization", "at"]),
+            models.Index(
+                fields=["person", "site", "at"],
+                condition=models.Q(decision=Decision.ALLOW, direction=Direction.IN),
+                name="access_gateevent_entry_idx",
+            ),
         ]
         verbose_name = _("gate event")
         verbose_name_plural = _("gate events")
