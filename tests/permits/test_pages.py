@@ -269,3 +269,25 @@ def test_a_permit_without_a_jsa_document_has_none_to_serve(client, manager_user,
     assert link not in page
     assert reverse("evidence:permit", args=[approved.pk]) in page  # the way to its evidence
     assert client.get(link).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_kinds_own_fields_are_shown_with_their_labels(
+    client, manager_user, manager, area, people
+):
+    """Annex A fields on the page and in the PDF under their names, the objective hazards
+    in the clause's words: never the stored keys (height_m, hazards, wind)."""
+    from django.utils import timezone
+
+    from safework.permits.rules.annex import detail_rows
+
+    details = {"height_m": 16, "hazards": ["wind", "dark"]}
+    permit = draft(manager, area, people, Kind.HEIGHT, timezone.now(), hours=8, details=details)
+    client.force_login(manager_user)
+    page = client.get(reverse("permits:detail", args=[permit.pk])).content.decode()
+    assert (
+        "作业高度" in page and "阵风风力五级（风速8.0m/s）以上、作业场所光线不足或能见度差" in page
+    )
+    assert "height_m" not in page and ">hazards<" not in page
+    rows = dict(detail_rows(Kind.HEIGHT, {"height_m": 16, "hazards": [], "old_key": True}))
+    assert rows["old_key"] == "是" and "—" in rows.values()

@@ -49,7 +49,6 @@ def _table(rows: list[list], widths=None) -> Table:
 
 
 def _header(permit) -> list:
-    details = {str(f.label): permit.details.get(f.name) for f in annex.FIELDS[permit.kind]}
     rows = [
         [_("Number"), permit.number, _("Level"), permit.get_level_display() or "—"],
         [_("Applicant unit"), permit.applicant_org, _("Performing unit"), permit.performing_org],
@@ -60,7 +59,7 @@ def _header(permit) -> list:
         [_("Related permit"), permit.serves or permit.source, _("Level raised because"),
          "、".join(label(r) for r in permit.level_reasons) or "—"],
     ]  # fmt: skip
-    rows += [[k, _yes(v), "", ""] for k, v in details.items()]
+    rows += [[k, v, "", ""] for k, v in annex.detail_rows(permit.kind, permit.details)]
     return [_table(rows, [30 * mm, 55 * mm, 30 * mm, 55 * mm])]
 
 

@@ -40,6 +40,7 @@ from .forms import (
 from .models import Assignment, Geofence, Measure, Permit
 from .pdf import permit_pdf
 from .reasons import label
+from .rules import annex
 
 
 def _permit(request, pk: int) -> Permit:
@@ -110,6 +111,7 @@ def _detail_page(request, permit: Permit, *, jsa_form: JsaForm | None = None, st
     context.update(_simops_context(permit))
     context.update(
         level_reasons=[label(r) for r in permit.level_reasons],
+        detail_rows=annex.detail_rows(permit.kind, permit.details),
         mobile_url=url,
         qr=segno.make(url, error="m").svg_data_uri(scale=4),
     )

@@ -136,3 +136,25 @@ def checklist(kind: str) -> tuple:
 
 def field_names(kind: str) -> tuple[str, ...]:
     return tuple(f.name for f in FIELDS[kind])
+
+
+def detail_rows(kind: str, details: dict) -> list[tuple[str, str]]:
+    """The kind's own fields of a permit as (label, value) to show, in annex order: yes/no
+    for a check box, the clause's wording for each objective hazard, "—" when empty. A
+    stored key the annex no longer has is shown under its own name rather than hidden."""
+    from .levels import HEIGHT_HAZARDS
+
+    def shown(value) -> str:
+        if value is True:
+            return str(_("Yes"))
+        if value is False:
+            return str(_("No"))
+        if isinstance(value, list):
+            return "、".join(HEIGHT_HAZARDS.get(v, str(v)) for v in value) or "—"
+        return "—" if value in (None, "") else str(value)
+
+    details = details or {}
+    known = FIELDS[kind]
+    rows = [(str(f.label), shown(details.get(f.name))) for f in known]
+    names = {f.name for f in known}
+    return rows + [(k, shown(v)) for k, v in details.items() if k not in names]
