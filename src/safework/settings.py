@@ -37,6 +37,20 @@ def _env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
 
 
+def _trusted_proxies(raw: str) -> tuple:
+    import ipaddress
+
+    networks = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"SAFEWORK_TRUSTED_PROXIES: {item!r} is not an IP address or network"
+            ) from None
+    return tuple(networks)
+
+
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -103,6 +117,10 @@ if PRODUCTION and not ALLOWED_HOSTS:
         "SAFEWORK_ALLOWED_HOSTS is not set. A production start needs the host names "
         "the site is served under, comma-separated."
     )
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For is
+# believed: the client is the right-most address in it that is not one of them. Without it
+# the client is REMOTE_ADDR, which a client cannot forge.
+TRUSTED_PROXIES = _trusted_proxies(os.environ.get("SAFEWORK_TRUSTED_PROXIES", ""))
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("SAFEWORK_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -273,6 +291,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = not TESTING or _env_bool("SAFEWORK_TEST_AXES", False)
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+# Lockouts count the same client address as the audit trail and the rate limits.
+AXES_CLIENT_IP_CALLABLE = "safework.core.middleware.client_ip"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -1,12 +1,41 @@
+import ipaddress
 import uuid
 
+from django.conf import settings
 from django.utils.deprecation import MiddlewareMixin
 
 
 def client_ip(request) -> str | None:
-    # Behind a reverse proxy set SAFEWORK to trust X-Forwarded-For at the proxy only;
-    # here we record REMOTE_ADDR, which cannot be forged by the client.
-    return request.META.get("REMOTE_ADDR")
+    """The client's address: REMOTE_ADDR, unless that is a trusted reverse proxy
+    (SAFEWORK_TRUSTED_PROXIES); then X-Forwarded-For is read from the right, each hop a
+    trusted proxy appended, and the first address that is not a trusted proxy is the
+    client. Whatever a client wrote further left is never believed; a malformed hop ends
+    the walk at the last proxy that was trusted."""
+    remote = request.META.get("REMOTE_ADDR")
+    trusted = settings.TRUSTED_PROXIES
+    if not trusted or not _within(remote, trusted):
+        return remote
+    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    client = remote
+    for hop in reversed([h for h in hops if h]):
+        if _address(hop) is None:
+            break
+        client = hop
+        if not _within(hop, trusted):
+            break
+    return client
+
+
+def _address(text: str | None):
+    try:
+        return ipaddress.ip_address(text or "")
+    except ValueError:
+        return None
+
+
+def _within(text: str | None, networks) -> bool:
+    address = _address(text)
+    return address is not None and any(address in network for network in networks)
 
 
 class RequestContextMiddleware(MiddlewareMixin):
