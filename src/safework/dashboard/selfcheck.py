@@ -7,9 +7,10 @@ retention settings, and the sites' emergency plans."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
@@ -48,8 +49,14 @@ class ItemResult:
     note: str = ""
 
     def add(self, label: str, detail: str, link: str = "") -> None:
+        self.find(lambda: (label, detail, link))
+
+    def find(self, row: Callable[[], tuple[str, str, str]]) -> None:
+        """One finding; ``row()`` gives its (label, detail, link) and is called only for
+        the EVIDENCE_LIMIT kept (a month's 45,000 findings spent seconds on links alone)."""
         self.total += 1
         if len(self.evidence) < EVIDENCE_LIMIT:
+            label, detail, link = row()
             self.evidence.append({"label": label, "detail": detail, "link": link})
 
     @property
@@ -118,9 +125,17 @@ def _reasons_text(person, on: date) -> str:
     return "；".join(dict.fromkeys(found))
 
 
-def _with_certificates(qs):
-    certificates = Prefetch("certificates", queryset=Certificate.objects.select_related("type"))
-    return qs.prefetch_related(certificates, "special_operations")
+# What ``qualification`` reads of a certificate; the types are shared instances (prefetched).
+QUALIFICATION_FIELDS = ("id", "person_id", "type_id", "superseded", "manual_state",
+                        "valid_until", "next_review_due")  # fmt: skip
+
+
+def _with_certificates(qs, *, items: bool = True):
+    """``qs`` with what ``qualification`` reads prefetched: the certificates (and, for
+    ``qualifications_for``, the assigned items)."""
+    certificates = Prefetch("certificates", Certificate.objects.only(*QUALIFICATION_FIELDS))
+    qs = qs.prefetch_related(certificates, "certificates__type")
+    return qs.prefetch_related("special_operations") if items else qs
 
 
 # --- 1. valid certificates on duty -------------------------------------------------------------
@@ -176,30 +191,33 @@ def item_scope(p: Period) -> ItemResult:
     from safework.permits.services.people import permit_days, role_reasons
 
     result = ItemResult(CheckItem.SCOPE)
+    people = _with_certificates(Person.objects.select_related("contractor_worker"), items=False)
     assignments = (
         Assignment.objects.filter(permit__in=_worked_permits(p))
         .select_related("permit")
-        .prefetch_related(
-            Prefetch(
-                "person",
-                queryset=_with_certificates(Person.objects.select_related("contractor_worker")),
-            )
-        )
+        .only("role", "person_id", *(f"permit__{f}" for f in PERMIT_FIELDS))
+        .prefetch_related(Prefetch("person", queryset=people))
         .order_by("permit_id", "id")
     )
     in_month = set(p.days())
     with admission_scope():
-        for a in assignments.iterator(chunk_size=500):
+        for a in assignments.iterator(chunk_size=2000):
             if not roles.needs_certificate(a.role):
                 continue
             for day in (d for d in permit_days(a.permit) if d in in_month):
                 result.checked += 1
                 reasons, _answer = role_reasons(a.person, a.role, day)
                 if reasons:
-                    detail = "；".join(reason_label(r) for r in reasons)
-                    label = f"{a.permit.number} {day} {a.person.name} ({a.get_role_display()})"
-                    result.add(label, detail, _permit_link(a.permit_id))
+                    result.find(partial(_scope_row, a, day, reasons))
     return result
+
+
+PERMIT_FIELDS = ("number", "planned_start", "planned_end")
+
+
+def _scope_row(a, day: date, reasons: list[str]) -> tuple[str, str, str]:
+    label = f"{a.permit.number} {day} {a.person.name} ({a.get_role_display()})"
+    return label, "；".join(reason_label(r) for r in reasons), _permit_link(a.permit_id)
 
 
 # --- 3. permits approved before work ---------------------------------------------------------
@@ -253,13 +271,14 @@ def item_contractors(p: Period) -> ItemResult:
     first_pass = _first_by_person(
         QuizAttempt.objects.filter(person_id__in=ids, passed=True), "submitted_at"
     )
-    rows = people.select_related("contractor_worker").order_by("name", "id")
-    for person in rows.iterator(chunk_size=2000):
+    rows = people.order_by("name", "id").values_list(
+        "pk", "name", "created_at", "contractor_worker__briefing_required"
+    )
+    for pk, name, created_at, briefing_required in rows.iterator(chunk_size=5000):
         result.checked += 1
-        person.first_entry = first_entry[person.pk]
-        person.first_pass = first_pass.get(person.pk)
-        if problem := _contractor_problem(person):
-            result.add(person.name, problem, _person_link(person.pk))
+        first = first_entry[pk]
+        if problem := _contractor_problem(created_at, briefing_required, first, first_pass.get(pk)):
+            result.find(partial(_contractor_row, pk, name, problem, first))
     return result
 
 
@@ -269,14 +288,23 @@ def _first_by_person(qs, field: str) -> dict:
     return {r["person_id"]: r["first"] for r in rows}
 
 
-def _contractor_problem(person) -> str:
-    first = person.first_entry
-    worker = getattr(person, "contractor_worker", None)
-    if worker is None or person.created_at > first:
-        return _("Entered on %(day)s before being registered") % {"day": _day(first)}
-    if worker.briefing_required and (person.first_pass is None or person.first_pass > first):
-        return _("Entered on %(day)s before passing the safety briefing") % {"day": _day(first)}
+def _contractor_problem(created_at, briefing_required, first_entry, first_pass) -> str:
+    """``unregistered`` (no contractor worker record, or created after the first entry),
+    ``unbriefed`` (the briefing required and not passed before it), or ``""``;
+    ``briefing_required`` is None when the person has no worker record."""
+    if briefing_required is None or created_at > first_entry:
+        return "unregistered"
+    if briefing_required and (first_pass is None or first_pass > first_entry):
+        return "unbriefed"
     return ""
+
+
+def _contractor_row(pk: int, name: str, problem: str, first_entry) -> tuple[str, str, str]:
+    if problem == "unregistered":
+        detail = _("Entered on %(day)s before being registered")
+    else:
+        detail = _("Entered on %(day)s before passing the safety briefing")
+    return name, detail % {"day": _day(first_entry)}, _person_link(pk)
 
 
 def _day(moment) -> str:
