@@ -196,3 +196,51 @@ def test_the_managers_are_told_the_package_is_ready(built, filmed, manager_user)
     item = InboxItem.objects.get(user=manager_user, title__contains="归档报告包已生成")
     assert filmed.number in item.title and built.sha256 in item.body
     assert item.link == f"/evidence/permits/{filmed.pk}/"
+
+
+def test_a_package_whose_task_was_lost_is_queued_again(
+    filmed, manager, clock, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The queue is down when the permit closes: the close stands (no error), the package
+    waits queued, and the sweep queues it again once it is LOST_QUEUED old."""
+    from safework.evidence.services import packs
+
+    def queue_down(pack_id):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(packs, "_enqueue", queue_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        close(manager, filmed, clock + timedelta(hours=2))
+    pack = EvidencePack.objects.get(permit=filmed)
+    assert pack.state == PackState.QUEUED
+    monkeypatch.undo()
+    assert services.packs_sweep(now=pack.created_at + timedelta(minutes=1))["queued"] == 0
+    swept = services.packs_sweep(now=pack.created_at + packs.LOST_QUEUED + timedelta(minutes=1))
+    assert swept == {"queued": 1, "restarted": 0, "failed": 0}
+    pack.refresh_from_db()
+    assert (pack.state, pack.attempts) == (PackState.READY, 1)
+
+
+def test_a_cut_off_build_is_restarted_then_failed_after_three(filmed, manager, manager_user, clock):
+    from safework.alerts.models import InboxItem
+    from safework.evidence.services import packs
+
+    close(manager, filmed, clock + timedelta(hours=2))  # queued (not committed: not built)
+    pack = EvidencePack.objects.get(permit=filmed)
+    started = pack.created_at
+    EvidencePack.objects.filter(pk=pack.pk).update(  # its worker died mid-build
+        state=PackState.BUILDING, started_at=started, attempts=1, progress=40
+    )
+    assert services.packs_sweep(now=started + timedelta(minutes=30))["restarted"] == 0
+    later = started + packs.STALE_BUILD + timedelta(minutes=1)
+    assert services.packs_sweep(now=later) == {"queued": 1, "restarted": 1, "failed": 0}
+    pack.refresh_from_db()
+    assert (pack.state, pack.attempts, pack.progress) == (PackState.READY, 2, 100)
+
+    close_again = EvidencePack.objects.create(
+        permit=filmed, state=PackState.BUILDING, started_at=started, attempts=packs.MAX_ATTEMPTS
+    )
+    assert services.packs_sweep(now=later) == {"queued": 0, "restarted": 0, "failed": 1}
+    close_again.refresh_from_db()
+    assert close_again.state == PackState.FAILED and "3" in close_again.error
+    assert InboxItem.objects.filter(user=manager_user, title__contains="失败").exists()

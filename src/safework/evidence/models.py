@@ -99,6 +99,8 @@ class EvidencePack(models.Model):
         _("state"), max_length=12, choices=PackState.choices, default=PackState.QUEUED
     )
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    attempts = models.PositiveSmallIntegerField(_("build attempts"), default=0)
+    started_at = models.DateTimeField(_("build started at"), null=True, blank=True)
     file = models.CharField(_("file"), max_length=200, blank=True)
     sha256 = models.CharField(_("root hash"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)

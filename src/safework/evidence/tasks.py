@@ -51,6 +51,14 @@ def pack_build_task(pack_id: int):
     return pack_build(pack_id=pack_id).state
 
 
+@db_periodic_task(local_crontab(minute="*/5"))
+def packs_sweep_task():
+    """Packages whose task was lost or whose build was cut off are queued again."""
+    from .services import packs_sweep
+
+    return packs_sweep()
+
+
 @db_periodic_task(local_crontab(minute="30", hour="3"))
 def evidence_purge_task():
     """B.3 retention: delete what is past it, and record what was deleted."""

@@ -4,7 +4,7 @@ take seconds); what they produce is written in short ones."""
 
 from .cameras import camera_create, camera_failed, camera_succeeded, camera_update
 from .keyframes import keyframes_capture
-from .packs import pack_build, pack_request
+from .packs import pack_build, pack_request, packs_sweep
 from .retention import evidence_purge
 from .segments import recordings_start, segment_record
 
@@ -17,6 +17,7 @@ __all__ = [
     "keyframes_capture",
     "pack_build",
     "pack_request",
+    "packs_sweep",
     "recordings_start",
     "segment_record",
 ]

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +38,12 @@ from .common import audit, tell_managers
 
 log = logging.getLogger(__name__)
 ACTOR = "evidence.packs"
+# A build taking longer than this was cut off (its worker died or was restarted): the
+# sweep queues it again, up to MAX_ATTEMPTS builds; a queued package whose task was lost
+# (the queue was down when the permit closed) is queued again after LOST_QUEUED.
 STALE_BUILD = timedelta(hours=1)
+LOST_QUEUED = timedelta(minutes=5)
+MAX_ATTEMPTS = 3
 
 
 class PackError(Exception):
@@ -56,13 +62,16 @@ def pack_request(*, actor: Actor, permit: Permit) -> EvidencePack:
         != Status.CLOSED
     ):
         raise ValidationFailed({"status": _("A report package is made when the permit is closed.")})
-    busy = EvidencePack.objects.filter(permit_id=permit.pk, state__in=[PackState.QUEUED,
-                                       PackState.BUILDING], created_at__gt=timezone.now() - STALE_BUILD)  # fmt: skip
+    # The sweep sees every queued or building package through to ready or failed.
+    busy = EvidencePack.objects.filter(
+        permit_id=permit.pk, state__in=[PackState.QUEUED, PackState.BUILDING]
+    )
     if busy.exists():
         raise ValidationFailed({"pack": _("A report package is already being made.")})
     pack = EvidencePack.objects.create(permit_id=permit.pk)
     audit(actor, "pack_request", pack, permit=permit.pk)
-    transaction.on_commit(lambda: _enqueue(pack.pk))
+    # robust: with the queue down the permit is closed all the same; the sweep queues it.
+    transaction.on_commit(lambda: _enqueue(pack.pk), robust=True)
     return pack
 
 
@@ -72,9 +81,34 @@ def _enqueue(pack_id: int) -> None:
     pack_build_task(pack_id)
 
 
+def packs_sweep(*, now=None) -> dict[str, int]:
+    """The periodic sweep: queue again a package whose task was lost or whose build was
+    cut off; after MAX_ATTEMPTS cut-off builds it fails (managers are told)."""
+    now = now or timezone.now()
+    lost = list(
+        EvidencePack.objects.filter(
+            state=PackState.QUEUED, created_at__lt=now - LOST_QUEUED
+        ).values_list("pk", flat=True)
+    )
+    requeued, failed = 0, 0
+    stale = EvidencePack.objects.filter(state=PackState.BUILDING, started_at__lt=now - STALE_BUILD)
+    for pack in stale:
+        if pack.attempts >= MAX_ATTEMPTS:
+            _fail(pack, PackError(_("The build was cut off %(n)d times.") % {"n": pack.attempts}))
+            failed += 1
+        elif EvidencePack.objects.filter(
+            pk=pack.pk, state=PackState.BUILDING, started_at=pack.started_at
+        ).update(state=PackState.QUEUED, progress=0):
+            lost.append(pack.pk)
+            requeued += 1
+    for pack_id in lost:
+        _enqueue(pack_id)  # a build claims its package, so a second task does nothing
+    return {"queued": len(lost), "restarted": requeued, "failed": failed}
+
+
 def pack_build(*, pack_id: int) -> EvidencePack:
     claimed = EvidencePack.objects.filter(pk=pack_id, state=PackState.QUEUED).update(
-        state=PackState.BUILDING, progress=1
+        state=PackState.BUILDING, progress=1, started_at=timezone.now(), attempts=F("attempts") + 1
     )
     pack = EvidencePack.objects.select_related("permit").get(pk=pack_id)
     if not claimed:
