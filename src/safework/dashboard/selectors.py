@@ -386,22 +386,21 @@ def messages_in_scope(f: DashboardFilter) -> QuerySet[Notification]:
 
 def outbox_health(f: DashboardFilter) -> dict:
     """Messages waiting (pending, failed and to be retried) or given up (dead), and the
-    age of the oldest waiting one."""
-    waiting = Q(state__in=[State.PENDING, State.FAILED])
-    row = (
+    age of the oldest waiting one: one grouped query (per state, its count and oldest)."""
+    rows = (
         messages_in_scope(f)
         .filter(state__in=OUTBOX_STATES)
-        .aggregate(
-            oldest=Min("created_at", filter=waiting),
-            **{str(s): Count("id", filter=Q(state=s)) for s in OUTBOX_STATES},
-        )
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("id"), oldest=Min("created_at"))
     )
-    counts = {s: row[str(s)] for s in OUTBOX_STATES}
-    age = (f.present - row["oldest"]).total_seconds() / 60 if row["oldest"] else None
-    return {
-        "counts": {str(s): counts.get(s, 0) for s in OUTBOX_STATES},
-        "oldest_minutes": round(age) if age is not None else None,
-    }
+    counts, waiting = dict.fromkeys(map(str, OUTBOX_STATES), 0), []
+    for state, n, oldest in rows:
+        counts[state] = n
+        if state != State.DEAD:
+            waiting.append(oldest)
+    age = (f.present - min(waiting)).total_seconds() / 60 if waiting else None
+    return {"counts": counts, "oldest_minutes": round(age) if age is not None else None}
 
 
 def outbox_messages(f: DashboardFilter, state: str) -> QuerySet[Notification]:
