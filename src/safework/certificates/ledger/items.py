@@ -44,6 +44,7 @@ class ItemMatcher:
         self.by_code: dict[str, object] = {}
         self.by_name: dict[str, list] = {}
         self.types = list(types)
+        self._matched: dict[tuple, object] = {}  # a ledger names few items, on many rows
         for t in self.types:
             self._index_code(t)
             for name in (t.name, _short(t.name), *t.aliases):
@@ -58,6 +59,18 @@ class ItemMatcher:
 
     def match(self, raw, category: str = ""):
         """The CertificateType, or ItemMatchError naming the closest catalogue items."""
+        memo = (raw if isinstance(raw, str) else str(raw or ""), category)
+        if memo not in self._matched:
+            try:
+                self._matched[memo] = self._match(raw, category)
+            except ItemMatchError as exc:
+                self._matched[memo] = exc
+        found = self._matched[memo]
+        if isinstance(found, ItemMatchError):
+            raise ItemMatchError(found.message)
+        return found
+
+    def _match(self, raw, category: str):
         k = key(raw)
         if not k:
             raise ItemMatchError(_("The operation item is empty."))

@@ -117,11 +117,24 @@ class _Planner:
         self.certs: dict[tuple[int, str], Certificate] = {}
         self.seen_items: dict[tuple[str, int], LedgerRow] = {}
         self.seen_numbers: dict[tuple[int, str], tuple[str, LedgerRow]] = {}
+        self.keys: dict[str, str] = {}  # ID number -> blind index
+        self.hashes: dict[str, str] = {}  # certificate number -> keyed hash
+
+    def key(self, row: LedgerRow) -> str:
+        number = row.resident.number
+        if number not in self.keys:
+            self.keys[number] = crypto.blind_index(number)
+        return self.keys[number]
+
+    def number_hash(self, row: LedgerRow) -> str:
+        if row.number not in self.hashes:
+            self.hashes[row.number] = numbers.number_hash(row.number)
+        return self.hashes[row.number]
 
     def load(self, rows: list[LedgerRow]) -> None:
         """Existing people and certificates of the file, in chunks (no query per row),
         with only the fields compared (a 50,000-row ledger must fit in memory)."""
-        keys = list({crypto.blind_index(r.resident.number) for r in rows})
+        keys = list({self.key(r) for r in rows})
         person_fields = ("id", "name", "phone", "organization_id", "id_number_hash")
         for i in range(0, len(keys), CHUNK):
             found = Person.objects.filter(id_number_hash__in=keys[i : i + CHUNK])
@@ -136,7 +149,7 @@ class _Planner:
             pairs = through.objects.filter(person_id__in=chunk)
             for person_id, type_id in pairs.values_list("person_id", "certificatetype_id"):
                 self.items.setdefault(person_id, set()).add(type_id)
-        hashes = list({numbers.number_hash(r.number) for r in rows if r.has_certificate})
+        hashes = list({self.number_hash(r) for r in rows if r.has_certificate})
         cert_fields = ("id", "type_id", "number_hash", "person_id", *CERT_FIELDS)
         for i in range(0, len(hashes), CHUNK):
             current = Certificate.objects.filter(
@@ -162,7 +175,7 @@ class _Planner:
     # -- people ---------------------------------------------------------------------------
 
     def _person(self, row: LedgerRow) -> PersonPlan | None:
-        key = crypto.blind_index(row.resident.number)
+        key = self.key(row)
         org = self._organization(row)
         phone = self._phone(row)
         known = self.plan.people.get(key)
@@ -225,7 +238,7 @@ class _Planner:
                     % {"name": row.organization[:60]},
                 )
             return org
-        if self.default is None and crypto.blind_index(row.resident.number) not in self.persons:
+        if self.default is None and self.key(row) not in self.persons:
             self.error(
                 row,
                 "organization",
@@ -265,12 +278,12 @@ class _Planner:
             "next_review_due": row.next_review_due,
         }
         errors: dict = {}
-        cert_services._check_dates(values, errors)
+        cert_services._check_dates(values, errors, on=self.on)
         for name, message in errors.items():
             self.error(row, name, message)
         if errors:
             return None
-        cert = CertificatePlan(row, person, numbers.number_hash(row.number), values)
+        cert = CertificatePlan(row, person, self.number_hash(row), values)
         cert.existing = self.certs.get((ctype.pk, cert.number_hash))
         cert.pk = cert.existing.pk if cert.existing else None
         if cert.existing is not None and not self._compare_certificate(cert):
@@ -307,8 +320,8 @@ class _Planner:
         if (
             m
             and row.ctype.system == IssuingSystem.MEM
-            and cert_services._is_id_number(m.group(2))
             and m.group(2) != row.resident.number
+            and cert_services._is_id_number(m.group(2))
         ):
             self.error(
                 row,
@@ -332,7 +345,7 @@ class _Planner:
                 % {"sheet": first.sheet, "row": first.row},
             )
             return True
-        nkey = (row.ctype.pk, numbers.number_hash(row.number))
+        nkey = (row.ctype.pk, self.number_hash(row))
         owner, first = self.seen_numbers.setdefault(nkey, (person.key, row))
         if owner != person.key:
             self.error(

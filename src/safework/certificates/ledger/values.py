@@ -43,15 +43,22 @@ def text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    value = str(value)
+    # NFKC leaves ASCII as it is; a ledger's cells are mostly ASCII (numbers, dates).
+    return (value if value.isascii() else unicodedata.normalize("NFKC", value)).strip()
 
 
 def compact(value) -> str:
     """``text`` without any whitespace inside (ID numbers, dates, codes)."""
-    return re.sub(r"\s+", "", text(value))
+    return "".join(text(value).split())
 
 
 def is_blank(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        # NFKC maps whitespace to whitespace and nothing else to it.
+        return not value.strip()
     return compact(value) == ""
 
 
