@@ -51,6 +51,7 @@ _ANY_LABEL = "|".join(f"(?:{p})" for p in _LABELS.values())
 _ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9X](?![0-9X])")
 _SEP = re.compile(r"^[\s:：]+")
 _lock = threading.Lock()
+DETECT_SIDE = 960
 _engine = None
 
 
@@ -75,14 +76,37 @@ class Field:
 
 def engine():
     """One engine per process (loading the models takes about a second). The angle
-    classifier is off: photos arrive upright (EXIF orientation applied on intake)."""
+    classifier is off: photos arrive upright (EXIF orientation applied on intake).
+    Detection works on the photo scaled down to at most DETECT_SIDE pixels (a phone
+    photo of a card needs no more; the library's default scales it up to 736 on the
+    short side). onnxruntime runs on two threads that sleep when idle instead of
+    spinning: spinning threads on a shared two-core machine slow everything else down,
+    the OCR first."""
     global _engine
     with _lock:
         if _engine is None:
             from rapidocr_onnxruntime import RapidOCR
+            from rapidocr_onnxruntime.utils import OrtInferSession
 
-            _engine = RapidOCR(use_cls=False, intra_op_num_threads=2, inter_op_num_threads=1)
+            default = OrtInferSession._init_sess_opts
+            OrtInferSession._init_sess_opts = staticmethod(lambda c: _no_spinning(default(c)))
+            try:
+                _engine = RapidOCR(
+                    use_cls=False,
+                    intra_op_num_threads=2,
+                    inter_op_num_threads=1,
+                    det_limit_type="max",
+                    det_limit_side_len=DETECT_SIDE,
+                )
+            finally:
+                OrtInferSession._init_sess_opts = staticmethod(default)
     return _engine
+
+
+def _no_spinning(options):
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    return options
 
 
 def read_lines(image: bytes) -> list[OcrLine]:
