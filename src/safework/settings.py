@@ -51,6 +51,25 @@ def _trusted_proxies(raw: str) -> tuple:
     return tuple(networks)
 
 
+def _env_days(name: str) -> frozenset:
+    """Dates from a variable like ``2027-01-01,2027-02-05..2027-02-11`` (ranges inclusive)."""
+    from datetime import date, timedelta
+
+    days = set()
+    for item in filter(None, (part.strip() for part in os.environ.get(name, "").split(","))):
+        try:
+            first, _, last = item.partition("..")
+            start, end = date.fromisoformat(first), date.fromisoformat(last or first)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not a date (YYYY-MM-DD) or range (YYYY-MM-DD..YYYY-MM-DD)"
+            ) from None
+        if end < start or (end - start).days > 366:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not a range of up to a year")
+        days.update(start + timedelta(days=n) for n in range((end - start).days + 1))
+    return frozenset(days)
+
+
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     if raw is None or raw == "":
@@ -404,6 +423,10 @@ EVIDENCE_VIDEO_RETENTION_DAYS = _retention(
 EVIDENCE_PACK_RETENTION_DAYS = _retention(
     "SAFEWORK_PACK_RETENTION_DAYS", 365, 365, "permits and report packages (B.3)"
 )
+# GB 30871 5.1.1 rest days beyond chinese-calendar's data (permits/rules/holidays.py): the
+# State Council's notice for a year the installed package does not cover yet.
+PERMITS_REST_DAYS = _env_days("SAFEWORK_REST_DAYS")
+PERMITS_WORK_DAYS = _env_days("SAFEWORK_WORK_DAYS")
 EVIDENCE_KEYFRAME_INTERVAL_MINUTES = _env_int("SAFEWORK_KEYFRAME_INTERVAL_MINUTES", 10)
 if not 1 <= EVIDENCE_KEYFRAME_INTERVAL_MINUTES <= 60:
     raise ImproperlyConfigured("SAFEWORK_KEYFRAME_INTERVAL_MINUTES must be between 1 and 60")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time
 
-import chinese_calendar
 from django.conf import settings
 
 from ..choices import Level
+from . import holidays
 
 HOT_ORDER = (Level.HOT_2, Level.HOT_1, Level.HOT_SPECIAL)
 HEIGHT_ORDER = (Level.HEIGHT_I, Level.HEIGHT_II, Level.HEIGHT_III, Level.HEIGHT_IV)
@@ -43,7 +43,7 @@ def hot_work_base_level(place: HotWorkPlace) -> str:
 
 def is_rest_day(day) -> bool:
     """Chinese public holidays and weekends, minus make-up working days (调休上班)."""
-    return not chinese_calendar.is_workday(day)
+    return holidays.is_rest_day(day)
 
 
 def night_window() -> tuple[time, time]:
