@@ -99,6 +99,20 @@ def test_awkward_text_is_hashed_as_it_is_stored(db):
     assert_unbroken_chain(3)
 
 
+def test_numbers_are_hashed_as_jsonb_gives_them_back(db):
+    """jsonb keeps numbers as decimals: a float with an exponent or a negative zero must be
+    hashed in the form the database returns, or an untouched entry would fail verify."""
+    from safework.audit.verify import verify_chain
+
+    numbers = [1e16, -0.0, 1.5e300, 1e-05, 2.5, 16.0, -3e20, 12345678901234567890, 0.1 + 0.2]
+    audit_record(
+        actor=Actor.system("test"), action="update", object_type="t",
+        changes={"n": {"before": numbers, "after": [float("nan"), float("inf")]}},
+    )  # fmt: skip
+    assert_unbroken_chain(1)
+    assert verify_chain().ok
+
+
 def test_entries_chain_and_count_without_gaps(db):
     append(5)
     assert_unbroken_chain(5)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -28,9 +30,26 @@ def _jsonable(value):
         return [_jsonable(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if isinstance(value, float):
+        return _json_float(value)
+    if isinstance(value, (str, int, bool)) or value is None:
         return value
     return str(value)
+
+
+def _json_float(value: float):
+    """A float as PostgreSQL's jsonb will hand it back, so the stored entry re-hashes the
+    same: jsonb keeps numbers as exact decimals and writes a whole one without exponent
+    (``1e+16`` comes back as ``10000000000000000``, ``-0.0`` as ``0.0``); NaN and infinity
+    are no JSON at all."""
+    if not math.isfinite(value):
+        return str(value)
+    if value == 0:
+        return 0.0
+    exact = Decimal(repr(value))
+    if "e" in repr(value) and exact == exact.to_integral_value():
+        return int(exact)
+    return value
 
 
 def diff(before: dict, after: dict) -> dict:
