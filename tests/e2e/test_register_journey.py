@@ -58,7 +58,10 @@ def test_register_person_and_certificate(page, django_user_model):
     page.fill("#id_valid_until", (start.replace(year=start.year + 6)).isoformat())
     page.click("main button[type=submit]")
     page.wait_for_url("**/people/*/**")
-    body = page.inner_text("body")
-    assert "有效" in body
-    assert "熔化焊接与热切割作业" in body
-    assert "不合格" not in body
+    row = page.locator("tr[data-certificate]")
+    assert row.count() == 1 and "熔化焊接与热切割作业" in row.inner_text()
+    badge = row.locator(".status-badge")
+    assert (badge.get_attribute("data-status"), badge.inner_text()) == ("valid", "有效")
+    item = page.locator("li[data-item='MEM-2.1']")
+    assert item.get_attribute("data-qualified") == "yes"
+    assert "具备资格" in item.inner_text() and "不具备资格" not in item.inner_text()
