@@ -335,14 +335,19 @@ def test_an_interrupted_run_resumes_from_its_cursor(provider, source):
 
 
 def test_a_run_stops_while_the_source_is_down_and_resumes_later(provider, source):
-    many_certs(8)
+    """The certificates asked while the source was down are asked again when the run
+    resumes: the cursor goes back to before the streak of unavailable answers."""
+    certs = many_certs(8)
+    services.verification_run(source=source, sleep=lambda s: None, limit=2)
     provider.mode = "error"
     run = services.verification_run(source=source, sleep=lambda s: None)
-    assert run.finished_at is None
-    assert run.counts == {"unavailable": services.MAX_UNAVAILABLE_IN_A_ROW}
+    assert run.finished_at is None and run.cursor == certs[1].pk
+    assert run.counts == {"not_found": 2, "unavailable": services.MAX_UNAVAILABLE_IN_A_ROW}
     provider.mode = "ok"
     run = services.verification_run(source=source, sleep=lambda s: None)
-    assert run.finished_at is not None and run.counts["not_found"] == 3
+    assert run.finished_at is not None and run.counts["not_found"] == 8
+    answered = CertificateVerification.objects.exclude(result="unavailable")
+    assert sorted(answered.values_list("certificate_id", flat=True)) == [c.pk for c in certs]
 
 
 def test_the_task_runs_daily_in_shanghai_time():

@@ -250,11 +250,17 @@ def verification_run(
             if last is not None and clock() - last < gap:
                 sleep(gap - (clock() - last))
             last = clock()
+            before = run.cursor
             record = certificate_verify(actor=actor, certificate=cert, verifier=verifier, run=run)
-            down = down + 1 if record.result == Result.UNAVAILABLE else 0
+            if record.result != Result.UNAVAILABLE:
+                down = 0
+            elif (down := down + 1) == 1:
+                resume_after = before  # the streak's certificates are asked again next time
             _advance(run, cert.pk, record.result)
             done += 1
             if down >= MAX_UNAVAILABLE_IN_A_ROW:
+                run.cursor = resume_after
+                run.save(update_fields=["cursor"])
                 return run
     return run
 
