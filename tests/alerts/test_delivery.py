@@ -2,10 +2,12 @@
 after the last attempt and retried by hand; a killed worker's message is delivered
 again; a provider down for an hour loses nothing."""
 
+import threading
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from safework.alerts import outbox, services
@@ -143,6 +145,38 @@ def test_two_workers_never_claim_the_same_row(plant):
     a, b = claim(now=now, limit=4), claim(now=now, limit=4)
     assert {r.pk for r in a}.isdisjoint({r.pk for r in b})
     assert {r.pk for r in a} | {r.pk for r in b} == {r.pk for r in rows}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_concurrent_workers_send_each_message_once(plant, wecom):
+    with transaction.atomic():
+        rows = [enqueue(plant) for _ in range(40)]
+    sent = []
+
+    def work():
+        try:
+            while (report := deliver_due(batch=5, max_batches=1)).total:
+                sent.append(report.sent)
+        finally:
+            connections.close_all()
+
+    workers = [threading.Thread(target=work) for _ in range(4)]
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    assert sum(sent) == 40 and len(wecom.requests) == 40
+    once = Notification.objects.filter(pk__in=[r.pk for r in rows], state=State.SENT, attempts=1)
+    assert once.count() == 40
+
+
+def test_a_batch_reads_its_channel_settings_once(plant, wecom):
+    for _ in range(5):
+        enqueue(plant)
+    with CaptureQueriesContext(connection) as queries:
+        report = deliver_due(batch=5)
+    configs = [q for q in queries.captured_queries if "alerts_channelconfig" in q["sql"]]
+    assert report.sent == 5 and len(configs) == 1
 
 
 def test_retry_all_dead_only_touches_what_the_actor_may_see(plant):

@@ -3,8 +3,11 @@ does (tests/alerts/servers.py), and email against a real SMTP server (aiosmtpd).
 
 import json
 import socket
+import threading
+import time
 from email import message_from_bytes
 from email.policy import default as default_policy
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -209,6 +212,49 @@ def test_tests_never_leave_the_machine():
     with pytest.raises(TransportError) as err:
         request("POST", "https://oapi.dingtalk.com/robot/send", body=b"{}")
     assert err.value.permanent
+
+
+@pytest.fixture
+def keep_alive():
+    """An HTTP/1.1 server that keeps connections open (or closes each after answering,
+    without saying so, as a server does when its keep-alive timeout runs out)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            server.clients.append(self.client_address)
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+            self.close_connection = server.close_after
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads, server.clients, server.close_after = True, [], False
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_requests_to_one_host_reuse_the_connection(keep_alive):
+    url = f"http://127.0.0.1:{keep_alive.server_address[1]}/hook"
+    assert [request("POST", url, body=b"{}").status for _ in range(3)] == [200, 200, 200]
+    assert len(keep_alive.clients) == 3 and len(set(keep_alive.clients)) == 1
+
+
+def test_a_connection_the_server_closed_is_not_reused(keep_alive):
+    keep_alive.close_after = True
+    url = f"http://127.0.0.1:{keep_alive.server_address[1]}/hook"
+    for _ in range(3):
+        assert request("POST", url, body=b"{}").status == 200
+        time.sleep(0.05)  # the server's FIN has arrived
+    assert len(set(keep_alive.clients)) == 3
 
 
 # -- email through a real SMTP server ----------------------------------------------------------

@@ -78,10 +78,17 @@ def claim(
     return list(Notification.objects.filter(id__in=ids, lease_token=token).order_by("id"))
 
 
-def deliver(notification: Notification, *, now: datetime | None = None) -> str:
-    """Send one claimed row and record the outcome; returns the new state."""
+def deliver(
+    notification: Notification, *, now: datetime | None = None, transports: dict | None = None
+) -> str:
+    """Send one claimed row and record the outcome; returns the new state. ``transports``
+    (channel -> transport) is shared by the rows of a batch, so each reads its channel's
+    settings once."""
+    transports = {} if transports is None else transports
     try:
-        message_id = transport_for(notification.channel).send(notification)
+        if notification.channel not in transports:
+            transports[notification.channel] = transport_for(notification.channel)
+        message_id = transports[notification.channel].send(notification)
     except TransportError as exc:
         return _record_failure(notification, exc.message, exc.permanent, now)
     except Exception as exc:  # a bug in a transport must not stop the worker
@@ -146,8 +153,9 @@ def deliver_due(
         claimed = claim(now=now, limit=batch)
         if not claimed:
             break
+        transports = {}
         for notification in claimed:
-            report.add(deliver(notification, now=now))
+            report.add(deliver(notification, now=now, transports=transports))
     return report
 
 

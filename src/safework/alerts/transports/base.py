@@ -7,7 +7,8 @@ from safework.alerts.http import Response
 
 class Transport:
     """Base of the built-in transports: finds the channel settings of the organization the
-    notification is sent for, falling back to the platform default."""
+    notification is sent for, falling back to the platform default. An instance reads
+    them once per organization (the worker uses one instance per claimed batch)."""
 
     channel = ""
 
@@ -17,10 +18,14 @@ class Transport:
     def settings(self, notification):
         from safework.alerts.selectors import channel_config_for
 
-        found = channel_config_for(self.channel, notification.organization_id)
-        if found is None:
-            raise TransportError(f"channel {self.channel} is not configured", permanent=True)
-        return config.read(found)
+        read = self.__dict__.setdefault("_settings", {})
+        org = notification.organization_id
+        if org not in read:
+            found = channel_config_for(self.channel, org)
+            if found is None:
+                raise TransportError(f"channel {self.channel} is not configured", permanent=True)
+            read[org] = config.read(found)
+        return read[org]
 
 
 def check_http(response: Response) -> None:
