@@ -171,3 +171,15 @@ def test_period_stops_at_today(world):
 
 def test_system_actor_may_run(month):
     assert services.selfcheck_run(actor=Actor.system("t"), month=JUNE).pk
+
+
+def test_findings_beyond_the_evidence_limit_are_counted_without_building_rows(monkeypatch):
+    from safework.dashboard import selfcheck
+
+    monkeypatch.setattr(selfcheck, "EVIDENCE_LIMIT", 2)
+    result = selfcheck.ItemResult(1)
+    built = []
+    for n in range(5):
+        result.find(lambda n=n: built.append(n) or (f"p{n}", "detail", ""))
+    assert result.total == 5 and not result.passed
+    assert built == [0, 1] and [e["label"] for e in result.evidence] == ["p0", "p1"]
