@@ -1,11 +1,13 @@
 """What a controller presents at a gate, turned into a person: a badge token (or the
 badge URL a scanner reads), an ID number (looked up by its blind index, never
-decrypted), or a person id. Only people the caller may see are found."""
+decrypted), or a person id. Only people the caller may see are found, with their
+authorisations for the area asked about."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 
 from safework.core import crypto
 from safework.core.actors import Actor
@@ -14,8 +16,9 @@ from safework.people.models import Person
 
 from . import tokens
 from .choices import CredentialKind
+from .decisions import Grant
 from .keys import ring
-from .selectors import person_for_gate
+from .selectors import person_at_gate
 
 UNKNOWN = "unknown_credential"
 REVOKED = "badge_revoked"
@@ -28,6 +31,7 @@ class Resolved:
     person: Person | None
     kind: str
     reasons: tuple[str, ...] = ()
+    grants: tuple[Grant, ...] = ()  # the person's authorisations for the area
 
 
 def classify(credential: str) -> str:
@@ -41,7 +45,9 @@ def classify(credential: str) -> str:
     return CredentialKind.AUTO
 
 
-def resolve(*, actor: Actor, credential: str, kind: str = CredentialKind.AUTO) -> Resolved:
+def resolve(
+    *, actor: Actor, credential: str, kind: str = CredentialKind.AUTO, area_id: int | None = None
+) -> Resolved:
     if kind == CredentialKind.AUTO:
         kind = classify(credential)
     finder = {
@@ -51,28 +57,35 @@ def resolve(*, actor: Actor, credential: str, kind: str = CredentialKind.AUTO) -
     }.get(kind)
     if finder is None:
         return Resolved(None, kind, (UNKNOWN,))
-    return finder(actor, credential)
+    return finder(partial(_find, actor, area_id), credential)
 
 
-def _by_badge(actor: Actor, credential: str) -> Resolved:
+def _find(actor: Actor, area_id: int | None, kind: str, **lookup) -> Resolved:
+    found = person_at_gate(actor, area_id=area_id, **lookup)
+    if found is None:
+        return Resolved(None, kind, (UNKNOWN,))
+    return Resolved(found.person, kind, grants=tuple(found.grants))
+
+
+def _by_badge(find, credential: str) -> Resolved:
     claim = tokens.verify(ring(), credential)
-    person = person_for_gate(actor, pk=claim.person_id) if claim else None
-    badge = getattr(person, "badge", None)
-    if person is None or badge is None:
+    found = find(CredentialKind.BADGE, pk=claim.person_id) if claim else None
+    badge = getattr(found.person, "badge", None) if found else None
+    if badge is None:
         return Resolved(None, CredentialKind.BADGE, (UNKNOWN,))
     current = (badge.key_id, badge.version) == (claim.key_id, claim.version)
     if badge.is_revoked or not current:
-        return Resolved(person, CredentialKind.BADGE, (REVOKED,))
-    return Resolved(person, CredentialKind.BADGE)
+        return replace(found, reasons=(REVOKED,))
+    return found
 
 
-def _by_id_number(actor: Actor, credential: str) -> Resolved:
+def _by_id_number(find, credential: str) -> Resolved:
     number = normalize_id_number(credential)
-    person = person_for_gate(actor, id_number_hash=crypto.blind_index(number))
-    return Resolved(person, CredentialKind.ID_NUMBER, () if person else (UNKNOWN,))
+    return find(CredentialKind.ID_NUMBER, id_number_hash=crypto.blind_index(number))
 
 
-def _by_person_id(actor: Actor, credential: str) -> Resolved:
+def _by_person_id(find, credential: str) -> Resolved:
     text = (credential or "").strip()
-    person = person_for_gate(actor, pk=int(text)) if PERSON_ID.match(text) else None
-    return Resolved(person, CredentialKind.PERSON_ID, () if person else (UNKNOWN,))
+    if not PERSON_ID.match(text):
+        return Resolved(None, CredentialKind.PERSON_ID, (UNKNOWN,))
+    return find(CredentialKind.PERSON_ID, pk=int(text))

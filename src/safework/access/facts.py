@@ -1,10 +1,29 @@
 """What the gate rules read about a person, loaded with only the columns they use
 (instantiating full rows is most of the cost of a check or a refresh): the person,
-their badge, certificates with the item code, and their special operations."""
+their badge, certificates with the item code, and their special operations.
 
+``with_facts`` loads them for many people at once (the allowlist). ``at_gate`` loads one
+person for a gate check in two plain SQL statements instead of five ORM queries:
+compiling an ORM query costs more CPU than the whole of a trivial request, and a check
+answers within 1.5x of one. It builds the same model instances, with the relations and
+prefetches the rules read already in place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from safework.certificates.models import Certificate, CertificateType
+from safework.contractors.models import ContractorWorker
+from safework.core.models import Organization
+from safework.people.models import Person
+
+from .decisions import Grant
+from .models import Badge
 
 BADGE_FIELDS = (
     "badge__id",
@@ -31,3 +50,114 @@ def with_facts(people: QuerySet, *extra_fields: str) -> QuerySet:
             Prefetch("special_operations", queryset=operations),
         )
     )
+
+
+# --- one person at a gate ---------------------------------------------------------------
+
+# The person, their organization's name, badge and contractor standing, once per
+# authorisation for the gate's area that names them or their organization.
+PERSON_SQL = """
+SELECT p.id, p.name, p.id_number_masked, p.organization_id, p.employment_state, p.photo,
+       o.name,
+       b.id, b.version, b.key_id, b.revoked_at,
+       w.id, w.subject, w.admitted, w.documents_until, w.briefing_required, w.briefing_until,
+       g.id, g.valid_from, g.valid_until
+FROM people_person p
+JOIN core_organization o ON o.id = p.organization_id
+LEFT JOIN access_badge b ON b.person_id = p.id
+LEFT JOIN contractors_contractorworker w ON w.person_id = p.id
+LEFT JOIN access_areaauthorization g ON g.area_id = %s
+     AND (g.person_id = p.id OR g.organization_id = p.organization_id)
+WHERE p.{column} = %s
+"""
+LOOKUP_COLUMNS = {"pk": "id", "id_number_hash": "id_number_hash"}
+PERSON_COLUMNS = ("id", "name", "id_number_masked", "organization_id", "employment_state", "photo")
+BADGE_COLUMNS = ("id", "version", "key_id", "revoked_at")
+WORKER_COLUMNS = (
+    "id", "subject", "admitted", "documents_until", "briefing_required", "briefing_until",
+)  # fmt: skip
+
+# The special operations in catalogue order, each with the person's certificates for
+# that item (the only ones qualification reads for them), in the prefetch's order.
+OPERATIONS_SQL = """
+SELECT t.id, t.code, t.name,
+       c.id, c.valid_until, c.next_review_due, c.manual_state, c.superseded
+FROM people_person_special_operations so
+JOIN certificates_certificatetype t ON t.id = so.certificatetype_id
+LEFT JOIN certificates_certificate c ON c.person_id = so.person_id AND c.type_id = t.id
+WHERE so.person_id = %s
+ORDER BY t.sort_order, t.code, c.valid_until, c.id
+"""
+CERTIFICATE_COLUMNS = ("id", "valid_until", "next_review_due", "manual_state", "superseded")
+
+
+@dataclass(frozen=True)
+class AtGate:
+    person: Person
+    grants: list[Grant]  # the authorisations for the area asked about
+
+
+def at_gate(*, area_id: int | None, **lookup) -> AtGate | None:
+    """The person found by ``pk`` or ``id_number_hash`` as ``with_facts`` loads them
+    (plus the organization's name and the contractor standing), and the authorisations
+    for ``area_id`` (none without an area). Visibility is the caller's."""
+    ((key, value),) = lookup.items()
+    with connection.cursor() as cursor:
+        cursor.execute(PERSON_SQL.format(column=LOOKUP_COLUMNS[key]), [area_id, value])
+        rows = cursor.fetchall()
+        if not rows:
+            return None
+        person = _person(rows[0])
+        cursor.execute(OPERATIONS_SQL, [person.pk])
+        _operations(person, cursor.fetchall())
+    grants = {row[17]: Grant(area_id, row[18], row[19]) for row in rows if row[17] is not None}
+    return AtGate(person, list(grants.values()))
+
+
+def _person(row: tuple) -> Person:
+    person = _loaded(Person, **dict(zip(PERSON_COLUMNS, row[:6], strict=True)))
+    person.organization = _loaded(Organization, id=row[3], name=row[6])
+    badge = worker = None
+    if row[7] is not None:
+        values = dict(zip(BADGE_COLUMNS, (*row[7:10], _aware(row[10])), strict=True))
+        badge = _loaded(Badge, person_id=person.pk, **values)
+    if row[11] is not None:
+        values = dict(zip(WORKER_COLUMNS, row[11:17], strict=True))
+        worker = _loaded(ContractorWorker, person_id=person.pk, **values)
+    # What select_related leaves behind, a missing row included (no query on access).
+    person._state.fields_cache.update(badge=badge, contractor_worker=worker)
+    return person
+
+
+def _operations(person: Person, rows: list[tuple]) -> None:
+    operations: dict[int, CertificateType] = {}
+    certificates = []
+    for row in rows:
+        kind = operations.get(row[0])
+        if kind is None:
+            kind = operations[row[0]] = _loaded(
+                CertificateType, id=row[0], code=row[1], name=row[2]
+            )
+        if row[3] is not None:
+            values = dict(zip(CERTIFICATE_COLUMNS, row[3:8], strict=True))
+            cert = _loaded(Certificate, person_id=person.pk, type_id=kind.pk, **values)
+            cert.type = kind
+            certificates.append(cert)
+    # What prefetch_related leaves behind; the rules only iterate ``.all()``.
+    person._prefetched_objects_cache = {
+        "certificates": certificates,
+        "special_operations": list(operations.values()),
+    }
+
+
+def _loaded(model, **values):
+    """An instance as the ORM loads one with ``.only(*values)`` (the rest deferred)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+def _aware(moment):
+    """SQLite hands a timestamp back naive (in UTC); the ORM would make it aware."""
+    if moment is not None and timezone.is_naive(moment):
+        return timezone.make_aware(moment, UTC)
+    return moment

@@ -26,8 +26,8 @@ from safework.people.models import Person
 
 from . import allowlist, tokens
 from .choices import Decision, Direction
-from .decisions import Grant, local_midnight
-from .facts import with_facts
+from .decisions import local_midnight
+from .facts import AtGate, at_gate, with_facts
 from .keys import ring
 from .models import AllowlistEntry, AllowlistState, AreaAuthorization, Badge, Gate, GateEvent
 
@@ -42,38 +42,42 @@ def person_for_gate(actor: Actor, **lookup) -> Person | None:
     return with_facts(qs.select_related("organization"), *answer_fields).first()
 
 
-def grants_for(person: Person) -> list[Grant]:
-    rows = AreaAuthorization.objects.filter(
-        Q(person_id=person.pk) | Q(organization_id=person.organization_id)
-    ).values_list("area_id", "valid_from", "valid_until")
-    return [Grant(*row) for row in rows]
+def person_at_gate(actor: Actor, *, area_id: int | None, **lookup) -> AtGate | None:
+    """The person found by ``pk`` or ``id_number_hash`` with what a gate check reads,
+    and their authorisations for ``area_id``, if the actor may see them (a token
+    restricted to some organizations asks the permission gate once more)."""
+    found = at_gate(area_id=area_id, **lookup)
+    if found is None or actor.sees_everything:
+        return found
+    visible = people_visible(Person.objects.filter(pk=found.person.pk), actor).exists()
+    return found if visible else None
 
 
 GATE_CACHE_SECONDS = 2.0
-_gates: dict[str, tuple[float, Gate]] = {}
+# (monotonic moment they go stale, the active gates by code), replaced as a whole so
+# that a worker's threads never see a half-loaded map.
+_gates: list[tuple[float, dict[str, Gate]]] = [(0.0, {})]
 
 
 def gate_for_check(code: str) -> Gate:
-    """The active gate with its area's rule. Kept per process for two seconds: gate
-    configuration changes rarely, and a check answers in milliseconds."""
+    """The active gate with its area's rule. The active gates are loaded together and
+    kept per process for two seconds: there are few of them, their configuration
+    changes rarely, and a check answers in milliseconds."""
     code = (code or "").strip().lower()
-    cached = _gates.get(code)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
-    gate = (
-        Gate.objects.select_related("area__access_policy", "area__site")
-        .filter(code=code, is_active=True)
-        .first()
-    )
+    until, gates = _gates[0]
+    if until <= time.monotonic():
+        active = Gate.objects.filter(is_active=True)
+        gates = {g.code: g for g in active.select_related("area__access_policy", "area__site")}
+        _gates[0] = (time.monotonic() + GATE_CACHE_SECONDS, gates)
+    gate = gates.get(code)
     if gate is None:
         raise ValidationFailed({"gate": _("No active gate has this code.")})
-    _gates[code] = (time.monotonic() + GATE_CACHE_SECONDS, gate)
     return gate
 
 
 def forget_gates() -> None:
     """After a change to gates or area rules (other processes follow within seconds)."""
-    _gates.clear()
+    _gates[0] = (0.0, {})
 
 
 def badge_of(person: Person) -> Badge | None:

@@ -33,7 +33,7 @@ from .credentials import Resolved, resolve
 from .decisions import area_reasons, authorized, standing
 from .keys import ring
 from .models import AreaAuthorization, AreaPolicy, Badge, Gate, GateEvent, PushEndpoint
-from .selectors import forget_gates, gate_for_check, grants_for
+from .selectors import forget_gates, gate_for_check
 
 # --- badges ---------------------------------------------------------------------------------
 
@@ -326,8 +326,9 @@ def gate_check(
     now = now or timezone.now()
     gate = gate_for_check(gate_code) if gate_code else None
     direction = _direction(gate, direction)
-    found = resolve(actor=actor, credential=credential, kind=kind)
-    reasons = [*found.reasons, *_person_reasons(found.person, gate, now)]
+    area_id = gate.area_id if gate else None
+    found = resolve(actor=actor, credential=credential, kind=kind, area_id=area_id)
+    reasons = [*found.reasons, *_person_reasons(found, gate, now)]
     allow = not reasons or direction == Direction.OUT
     decision = Decision.ALLOW if allow else Decision.DENY
     event = _record(actor, found, gate, direction, decision, reasons, now)
@@ -346,18 +347,18 @@ def _direction(gate: Gate | None, asked: str | None) -> str:
     return asked or fixed or Direction.IN
 
 
-def _person_reasons(person: Person | None, gate: Gate | None, now: datetime) -> list[str]:
-    if person is None:
+def _person_reasons(found: Resolved, gate: Gate | None, now: datetime) -> list[str]:
+    if found.person is None:
         return []
     on = timezone.localdate(now)
-    own = standing(person, on)
+    own = standing(found.person, on)
     if gate is None:
         return list(own.reasons)
     rule = getattr(gate.area, "access_policy", None)
     return area_reasons(
         own,
         requires_qualification=True if rule is None else rule.requires_qualification,
-        authorized=authorized(grants_for(person), gate.area_id, on),
+        authorized=authorized(found.grants, gate.area_id, on),
     )
 
 
