@@ -106,3 +106,33 @@ def test_approved_permit_cannot_be_altered(manager, approvers, area, people, clo
     with pytest.raises(ValidationFailed):
         services.assignment_add(actor=manager, permit=permit, person=people["worker"],
                                 role=W.WORKER, now=clock)  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_hot_work_starts_only_right_after_the_shift_leaders_check(manager, approvers, area,
+                                                                  people, clock):  # fmt: skip
+    """当班班长验票 right before the start: none, or one more than 30 minutes old, refuses
+    the start with its reason; a fresh one lets it start."""
+    from safework.core.errors import ValidationFailed
+
+    details = {"method": "电焊", "fire_explosion_zone": True}
+    permit = draft(manager, area, people, Kind.HOT_WORK, clock, details=details)
+    permit = prepare(manager, permit, people, [(W.HOT_WORKER, "welder")], clock)
+    permit = services.permit_submit(actor=manager, permit=permit, now=clock)
+    permit = approve_all(permit, approvers)
+    t = clock + timedelta(minutes=30)
+    services.briefing_give(actor=manager, permit=permit, given_by="吴负责人", now=t)
+    sign_everyone_in(manager, permit, t)
+    gas_ok(manager, permit, t - timedelta(minutes=10))
+    with pytest.raises(ValidationFailed) as refused:
+        services.permit_start(actor=manager, permit=permit, now=t)
+    assert "班长" in str(refused.value.errors["status"])
+    services.shift_leader_check(actor=manager, permit=permit, now=t)
+    later = t + timedelta(minutes=35)
+    gas_ok(manager, permit, later - timedelta(minutes=5))
+    with pytest.raises(ValidationFailed) as refused:
+        services.permit_start(actor=manager, permit=permit, now=later)
+    assert "超过 30 分钟" in str(refused.value.errors["status"])
+    services.shift_leader_check(actor=manager, permit=permit, now=later)
+    permit = services.permit_start(actor=manager, permit=permit, now=later)
+    assert permit.status == Status.IN_PROGRESS

@@ -19,6 +19,7 @@ REASONS = {
     "no_guardian": _("No guardian on site"),
     "guardian_signed_out": _("The guardian signed out"),
     "shift_check_missing": _("The shift leader has not checked the permit"),
+    "shift_check_stale": _("The shift leader's check is more than 30 minutes old: check again"),
     "briefing_missing": _("The safety briefing has not been given"),
     "workers_not_signed_in": _("Not every worker has signed in"),
     "worker_unqualified": _("A worker is no longer qualified"),
