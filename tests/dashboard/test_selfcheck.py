@@ -75,6 +75,28 @@ def test_item_2_nobody_worked_outside_their_certificate(month):
     assert r.total == 1 and "过期电工" in r.evidence[0]["label"]
 
 
+def test_item_2_checks_gate_entries_against_the_items(month):
+    """Everyone let in to a strict work area was qualified that day for every item they are
+    registered for; an area whose rule does not require certificates is not counted."""
+    from safework.access.models import AreaPolicy
+    from tests.factories import WorkAreaFactory
+
+    from .conftest import event
+
+    relaxed = WorkAreaFactory(site=month.site)
+    AreaPolicy.objects.create(area=relaxed, requires_qualification=False)
+    day = aware(2026, 6, 8, 9)
+    for who, area in (("expired", month.area), ("ok", month.area), ("expired", relaxed)):
+        entry = event(month.people[who], month.site, day)
+        entry.area = area
+        entry.save(update_fields=["area"])
+    r = results()[2]
+    assert r.checked == 2 + 2 and r.total == 2
+    gate = [e for e in r.evidence if "门禁" in e["label"]]
+    assert [e["label"] for e in gate] == ["2026-06-08 过期电工 经门禁进场"]
+    assert "MEM-1.1" in gate[0]["detail"]
+
+
 def test_item_3_permits_approved_before_they_started(month):
     r = results()[3]
     assert r.checked == 2

@@ -209,7 +209,33 @@ def item_scope(p: Period) -> ItemResult:
                 reasons, _answer = role_reasons(a.person, a.role, day)
                 if reasons:
                     result.find(partial(_scope_row, a, day, reasons))
+        _gate_scope(p, result)
     return result
+
+
+def _gate_scope(p: Period, result: ItemResult) -> None:
+    """Gate entries against items: each day, everyone let in to a work area that requires
+    valid certificates (no access rule, or one that does) was qualified that day for every
+    item they are registered for (``compliant_q``, the SQL twin of ``qualification``); an
+    entry let in on a stale offline allowlist or by hand shows up here."""
+    strict = ~Q(area__access_policy__requires_qualification=False)
+    for day in p.days():
+        start, end = local_midnight(day), local_midnight(day + timedelta(days=1))
+        entered = _entries(p).filter(strict, area__isnull=False, at__gte=start, at__lt=end)
+        people = Person.objects.filter(id__in=entered.values("person_id")).filter(
+            has_special_operations_q()
+        )
+        counts = people.aggregate(n=Count("pk"), ok=Count("pk", filter=compliant_q(day)))
+        result.checked += counts["n"]
+        if counts["n"] == counts["ok"]:
+            continue
+        for person in _with_certificates(people.exclude(compliant_q(day)).order_by("name", "id")):
+            result.find(partial(_gate_scope_row, day, person))
+
+
+def _gate_scope_row(day: date, person) -> tuple[str, str, str]:
+    label = _("%(day)s %(name)s let in at the gate") % {"day": day, "name": person.name}
+    return label, _reasons_text(person, day), _person_link(person.pk)
 
 
 PERMIT_FIELDS = ("number", "planned_start", "planned_end")
