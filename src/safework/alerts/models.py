@@ -207,7 +207,16 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            # The worker's claim: the oldest due rows in order, read off this index and
+            # stopping after a batch, however many are waiting after the daily scan.
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=models.Q(state__in=[State.PENDING, State.FAILED]),
+                name="alerts_notification_due",
+            ),
+        ]
         verbose_name = _("message")
         verbose_name_plural = _("messages")
 
