@@ -4,7 +4,9 @@ own transaction. A commit is all-or-nothing: one bad row and nothing is written.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -70,6 +72,22 @@ def _add_sheet(parsed: Parsed, result) -> None:
     parsed.errors.extend(result.errors)
     parsed.empty_rows += result.empty_rows
     parsed.unmapped.extend({"sheet": result.name, "column": c} for c in result.header.unmapped)
+
+
+@contextmanager
+def collector_paused():
+    """The cyclic garbage collector off while a ledger is read, planned and written: the
+    rows and plans of a large file are hundreds of thousands of live objects that every
+    collection pass would walk again (a third of the import's time at 10,000 rows); what
+    the import lets go of is freed by reference counting. Turned back on only by the
+    call that turned it off."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def check_importer(actor: Actor) -> None:
@@ -138,6 +156,7 @@ def _new_record(actor: Actor, data: bytes, file_name: str, organization) -> Ledg
     )
 
 
+@collector_paused()
 @transaction.atomic
 def ledger_preview(
     *, actor: Actor, data: bytes, file_name: str, organization: Organization | None = None
@@ -159,6 +178,7 @@ def _summary(record: LedgerImport) -> dict:
     return {"file_sha256": record.file_sha256, "file_name": record.file_name, **counts}
 
 
+@collector_paused()
 def ledger_commit(*, actor: Actor, ledger_import: LedgerImport) -> LedgerImport:
     """Plan again from the stored file inside one transaction and write it all, or, with
     any error, nothing (the import is then marked refused, with its errors)."""
@@ -201,6 +221,7 @@ def _created(record: LedgerImport) -> dict:
     return {k: record.counts.get(k, 0) for k in keys}
 
 
+@collector_paused()
 def ledger_import_file(
     *,
     actor: Actor,
