@@ -139,9 +139,21 @@ def _update_people(actor: Actor, plans: list[PersonPlan]) -> None:
 
 
 def _add_items(plans: list[PersonPlan]) -> None:
+    """A new person's items are new; an existing person's may have been added since the
+    plan read them (ignored then)."""
     through = Person.special_operations.through
-    links = [through(person_id=p.pk, certificatetype_id=t.pk) for p in plans for t in p.add_types]
-    through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+    for existing in (False, True):
+        links = [
+            through(person_id=p.pk, certificatetype_id=t.pk)
+            for p in plans
+            if (p.existing is not None) == existing
+            for t in p.add_types
+        ]
+        if existing:
+            through.objects.bulk_create(links, batch_size=BATCH, ignore_conflicts=True)
+        else:
+            for batch in _batches(links):
+                _insert(through, batch)
 
 
 def _create_certificates(plans: list[CertificatePlan]) -> None:
