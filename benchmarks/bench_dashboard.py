@@ -18,6 +18,10 @@ from pathlib import Path
 BENCH_DB = "safework_bench_dashboard"
 GATE_EVENTS = {"full": 1_000_000, "small": 50_000}
 PERMITS = {"full": 50_000, "small": 2_500}
+# Not named by the issue; a live installation of this size has them, and empty tables would
+# time Python's fixed cost instead of the figures' queries.
+OUTBOX_MESSAGES = {"full": 200_000, "small": 10_000}
+QUIZ_WORKERS = {"full": 20_000, "small": 1_000}
 DASHBOARD_TARGET_MS = 500
 FIGURE_TARGET_MS = 500  # each figure is part of the 500 ms; its own check is the ratio
 SELFCHECK_TARGET_S = 60
@@ -275,13 +279,19 @@ def prepare(scale: str, log) -> dict:
     generate.ensure(people=SCALES[scale], on=today(), log=log)
     generate.ensure_gate_events(count=GATE_EVENTS[scale], log=log)
     generate.ensure_permits(count=PERMITS[scale], log=log)
+    generate.ensure_outbox(count=OUTBOX_MESSAGES[scale], log=log)
+    generate.ensure_quiz_attempts(workers=QUIZ_WORKERS[scale], log=log)
     generate.analyze()
     from safework.access.models import GateEvent
+    from safework.alerts.models import Notification
+    from safework.contractors.models import QuizAttempt
     from safework.permits.models import Permit
 
     return generate.size() | {
         "gate_events": GateEvent.objects.count(),
         "permits": Permit.objects.count(),
+        "outbox_messages": Notification.objects.count(),
+        "quiz_attempts": QuizAttempt.objects.count(),
     }
 
 

@@ -35,7 +35,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 
 from safework.certificates.models import Certificate, CertificateReview, CertificateType
 from safework.certificates.numbers import StoredNumber, number_hash, protect
@@ -469,3 +469,83 @@ def _permit(rng, i, count, now, sites, areas, people, owner_id):
     )  # fmt: skip
     staff = [(rng.choice(people)[0], rng.choice(PERMIT_ROLES)) for _ in range(2)]
     return permit, staff
+
+
+def ensure_outbox(*, count: int, log=print) -> None:
+    """``count`` outbox messages of the last 90 days, as the warnings leave them: nearly
+    all sent, a few pending, failing or dead (the dashboard's outbox health)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from safework.alerts.models import Notification
+
+    if Notification.objects.count() == count:
+        log(f"generate: reusing the {count:,} outbox messages already there")
+        return
+    Notification.objects.all().delete()
+    rng, now = random.Random(2028), timezone.now()
+    states = {"sent": 960, "pending": 20, "failed": 10, "dead": 10}
+    for start in range(0, count, CHUNK * 4):
+        rows = []
+        for i in range(start, min(start + CHUNK * 4, count)):
+            at = now - timedelta(minutes=rng.randrange(90 * 24 * 60))
+            state = _pick(rng, states)
+            rows.append(Notification(
+                channel=rng.choice(("sms", "email", "wecom", "inbox")), recipient=f"r{i}",
+                subject="证书到期提醒", body="您的特种作业操作证将于 30 天后到期。",
+                state=state, attempts=0 if state == "pending" else 1 + (state == "dead") * 4,
+                next_attempt_at=at, sent_at=at if state == "sent" else None,
+            ))  # fmt: skip
+        with transaction.atomic():
+            made = Notification.objects.bulk_create(rows, batch_size=BATCH)
+            # created_at is auto_now_add: spread it over the 90 days afterwards.
+            Notification.objects.filter(pk__in=[n.pk for n in made]).update(
+                created_at=models.F("next_attempt_at")
+            )
+        log(f"generate: {min(start + CHUNK * 4, count):,} / {count:,} outbox messages")
+
+
+def ensure_quiz_attempts(*, workers: int, log=print) -> None:
+    """One published briefing course per site and work type and, for ``workers`` contractor
+    workers, their attempts over the last two years (some failed before passing; passes
+    valid 12 months): what 待复训 by category counts."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from safework.contractors.models import Course, QuizAttempt
+
+    if (
+        QuizAttempt.objects.count()
+        and QuizAttempt.objects.values("person").distinct().count() == workers
+    ):
+        log(f"generate: reusing the quiz attempts of {workers:,} workers already there")
+        return
+    QuizAttempt.objects.all().delete()
+    Course.objects.filter(title__startswith="bench ").delete()
+    rng, now = random.Random(2029), timezone.now()
+    courses = [
+        Course.objects.create(title=f"bench {site.code} {category}", category=category, site=site,
+                              is_published=True)
+        for site in Site.objects.order_by("id")
+        for category in ("入场通用", "动火作业", "高处作业", "受限空间")
+    ]  # fmt: skip
+    people = list(
+        Person.objects.filter(organization__kind=OrganizationKind.CONTRACTOR)
+        .order_by("id")
+        .values_list("id", flat=True)[:workers]
+    )
+    rows = []
+    for pk in people:
+        for course in rng.sample(courses, 2):
+            passed_at = now - timedelta(days=rng.randrange(730))
+            if rng.random() < 0.3:  # failed first
+                rows.append(QuizAttempt(person_id=pk, course=course, passed=False, score=60,
+                                        submitted_at=passed_at - timedelta(hours=1)))  # fmt: skip
+            rows.append(QuizAttempt(person_id=pk, course=course, passed=True, score=90,
+                                    submitted_at=passed_at,
+                                    valid_until=(passed_at + timedelta(days=365)).date()))  # fmt: skip
+    with transaction.atomic():
+        QuizAttempt.objects.bulk_create(rows, batch_size=BATCH)
+    log(f"generate: {len(rows):,} quiz attempts of {len(people):,} contractor workers")
