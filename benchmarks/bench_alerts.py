@@ -317,13 +317,28 @@ def count_scan_queries(on) -> int:
     return sum(qs.count() for qs, *_rest in due_queries(on))
 
 
-def timed(fn, repeats: int) -> tuple[float, object]:
+def timed(fn, repeats: int, after=lambda: None) -> tuple[float, object]:
     runs, result = [], None
     for _ in range(repeats):
         start = time.perf_counter()
         result = fn()
         runs.append(time.perf_counter() - start)
+        after()
     return sorted(runs)[len(runs) // 2], result
+
+
+def vacuum_alerts() -> None:
+    """Clear what a rolled-back scan leaves in the alerts tables (dead rows and their
+    index entries, 3 x 91,000 outbox rows at 200,000 certificates): the next scan and the
+    delivery would wade through them, where the daily scan finds tables autovacuum keeps."""
+    from django.apps import apps
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(m._meta.db_table for m in apps.get_app_config("alerts").get_models())
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
 
 
 def interleaved(fns: dict, repeats: int) -> dict[str, tuple[float, object]]:
@@ -443,7 +458,7 @@ def main(args) -> int:
                         repeats)  # fmt: skip
     (base_s, expected), (find_s, found) = times["count"], times["find"]
     assert found == expected, (found, expected)  # the same predicate, or the ratio means nothing
-    scan_s, report = timed(lambda: scan_once(on), 3)
+    scan_s, report = timed(lambda: scan_once(on), 3, after=vacuum_alerts)
     assert report.warnings == expected, (report.warnings, expected)
     rate, received = delivery_rate()
     counts = {"due": expected, "notifications": report.notifications, "inbox": report.inbox}
