@@ -21,7 +21,7 @@ from safework.people.models import Person
 
 from . import selectors, services
 from .forms import ChecklistItemForm, CourseForm, KioskForm, MediaForm, QuestionForm
-from .models import ChecklistItem, Course, Question
+from .models import ChecklistItem, ContractorWorker, Course, Question
 
 # --- checklists --------------------------------------------------------------------------------
 
@@ -201,7 +201,11 @@ def attempts_reset(request, pk: int):
     """A new set of quiz attempts for one worker (from the worker page)."""
     actor = actor_for(request)
     course = _course(pk)
-    worker = selectors.worker_get(actor=actor, pk=int(request.POST.get("worker") or 0))
+    raw = request.POST.get("worker", "")
+    try:
+        worker = selectors.worker_get(actor=actor, pk=int(raw) if raw.isdigit() else 0)
+    except ContractorWorker.DoesNotExist:
+        raise Http404 from None  # not a worker this actor may see (or no worker named)
     return post_action(
         request,
         call=lambda: services.attempts_reset(actor=actor, person=worker.person, course=course),
