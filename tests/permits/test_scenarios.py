@@ -136,3 +136,36 @@ def test_hot_work_starts_only_right_after_the_shift_leaders_check(manager, appro
     services.shift_leader_check(actor=manager, permit=permit, now=later)
     permit = services.permit_start(actor=manager, permit=permit, now=later)
     assert permit.status == Status.IN_PROGRESS
+
+
+@pytest.mark.django_db
+def test_each_transition_tells_the_applicant_and_the_safety_managers(manager, approvers, area,
+                                                                     people, clock):  # fmt: skip
+    """Start, suspension, resumption, completion and closing each put an inbox item (and,
+    for a user with an address, an email in the outbox) linking to the permit."""
+    from safework.alerts.models import InboxItem, Notification
+
+    permit = draft(manager, area, people, Kind.HEIGHT, clock, details={"height_m": 18})
+    permit = prepare(manager, permit, people, [(W.SCAFFOLDER, "scaffolder")], clock)
+    permit = services.permit_submit(actor=manager, permit=permit, now=clock)
+    permit = approve_all(permit, approvers)
+    t = clock + timedelta(minutes=30)
+    services.briefing_give(actor=manager, permit=permit, given_by="吴负责人", now=t)
+    sign_everyone_in(manager, permit, t)
+    before = InboxItem.objects.order_by("-id").values_list("id", flat=True).first()
+    permit = services.permit_start(actor=manager, permit=permit, now=t)
+    permit = services.permit_suspend(actor=manager, permit=permit, reason="大风",
+                                     now=t + timedelta(minutes=30))  # fmt: skip
+    permit = services.permit_resume(actor=manager, permit=permit, now=t + timedelta(minutes=50))
+    permit = services.permit_complete(actor=manager, permit=permit, now=t + timedelta(hours=2))
+    permit = services.permit_close(actor=manager, permit=permit, now=t + timedelta(hours=2))
+    items = InboxItem.objects.filter(
+        user=permit.created_by, link=f"/permits/{permit.pk}/", id__gt=before
+    )
+    titles = list(items.order_by("id").values_list("title", flat=True))
+    states = ("作业中", "已暂停", "作业中", "已完工", "已关闭")
+    assert len(titles) == len(states)
+    assert all(permit.number in t and s in t for t, s in zip(titles, states, strict=True))
+    assert "大风" in items.get(title__contains="已暂停").body
+    if permit.created_by.email:
+        assert Notification.objects.filter(recipient=permit.created_by.email).count() >= 5
