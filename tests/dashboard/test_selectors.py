@@ -156,17 +156,3 @@ def test_retraining_by_category_counts_the_lists(world, manager):
     assert sel.retraining_counts(f) == {"动火": 2, "高处": 1}
     assert {c: len(a) for c, a in sel.retraining(f)} == sel.retraining_counts(f)
     assert sel.retraining_counts(flt(manager, organization_id=world.owner.pk)) == {}
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_figures_read_at_once_are_the_figures_read_in_turn(world, manager, monkeypatch):
-    """Outside a transaction the dashboard's figures are read on several connections at
-    once; they are the same as read one after another."""
-    from django.db import connection
-
-    f = flt(manager)
-    assert not connection.in_atomic_block
-    at_once = sel.manager_figures(f)
-    monkeypatch.setattr(sel, "FIGURE_THREADS", 1)
-    assert sel.manager_figures(f) == at_once
-    assert at_once["on_site"] > 0 and at_once["compliance"].total > 0

@@ -7,14 +7,10 @@ Every count has a queryset behind it (``lists.py``), so each number opens its li
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import connection, connections
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
-from django.utils import timezone, translation
 
 from safework.access.choices import Decision, Direction
 from safework.access.models import GateEvent
@@ -416,43 +412,19 @@ def outbox_messages(f: DashboardFilter, state: str) -> QuerySet[Notification]:
 
 
 def manager_figures(f: DashboardFilter) -> dict:
-    return figures_at_once({
-        "on_site": lambda: on_site_count(f),
-        "new_entries": lambda: new_entry_count(f),
-        "compliance": lambda: compliance_on_site(f),
-        "certificates": lambda: certificate_counts(f),
-        "expiring": lambda: expiring_counts(f),
-        "review_due": lambda: review_due(f).count(),
-        "renewing": lambda: renewing_ages(f),
-        "retraining": lambda: retraining_counts(f),
-        "permits": lambda: permit_counts(f),
-        "denials": lambda: denials_by_reason(f),
-        "outbox": lambda: outbox_health(f),
-    })  # fmt: skip
-
-
-# The figures are independent read-only queries: run on FIGURE_THREADS connections at once,
-# the dashboard costs about its slowest share instead of the sum (the database does the
-# work, on every core). Inside a transaction (tests, a caller's atomic block) other
-# connections would not see its rows, so the figures are then read one after another.
-FIGURE_THREADS = 3
-
-
-def figures_at_once(jobs: dict[str, Callable[[], object]]) -> dict:
-    if connection.in_atomic_block or FIGURE_THREADS < 2:
-        return {name: job() for name, job in jobs.items()}
-    language, zone = translation.get_language(), timezone.get_current_timezone()
-
-    def run(job):
-        try:
-            with translation.override(language), timezone.override(zone):
-                return job()
-        finally:
-            connections.close_all()  # this thread's own connections
-
-    with ThreadPoolExecutor(max_workers=FIGURE_THREADS) as pool:
-        futures = {name: pool.submit(run, job) for name, job in jobs.items()}
-        return {name: future.result() for name, future in futures.items()}
+    return {
+        "on_site": on_site_count(f),
+        "new_entries": new_entry_count(f),
+        "compliance": compliance_on_site(f),
+        "certificates": certificate_counts(f),
+        "expiring": expiring_counts(f),
+        "review_due": review_due(f).count(),
+        "renewing": renewing_ages(f),
+        "retraining": retraining_counts(f),
+        "permits": permit_counts(f),
+        "denials": denials_by_reason(f),
+        "outbox": outbox_health(f),
+    }
 
 
 def contractor_board(f: DashboardFilter) -> dict:
