@@ -99,3 +99,19 @@ def page(browser, live_server):
     page.set_default_timeout(30_000)
     yield page
     context.close()
+
+
+def pytest_collection_modifyitems(items):
+    """Every transactional test restores the migrated contents (catalogue, content types,
+    default approval chain) by serialized rollback. Mixing both kinds breaks whichever
+    runs second in a worker: a plain flush lets post_migrate recreate the content types
+    under new ids, and the next serialized test then fails to load its own."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
