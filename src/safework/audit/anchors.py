@@ -18,7 +18,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import transaction
 
-from .models import AuditAnchor, AuditHead
+from .models import AuditAnchor
+from .services import locked_head
 from .verify import verify_chain
 
 
@@ -58,7 +59,7 @@ def anchor_create(*, on: date) -> AuditAnchor:
     existing = AuditAnchor.objects.filter(anchor_date=on).first()
     if existing:
         return existing
-    head = AuditHead.objects.select_for_update().get(pk=1)
+    head = locked_head()
     signature = base64.b64encode(_private_key().sign(_statement(on, head.seq, head.hash))).decode()
     doc = {
         "date": on.isoformat(),

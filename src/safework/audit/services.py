@@ -98,7 +98,7 @@ def audit_record(
                 AuditHead.objects.get_or_create(pk=1)
                 entry = _append_in_one_statement(fields)
             return entry
-        head = _locked_head()
+        head = locked_head()
         at = timezone.now().astimezone(UTC)
         body = body_of(seq=head.seq + 1, at=at, **fields)
         digest = entry_hash(prev_hash=head.hash, body=body)
@@ -179,7 +179,7 @@ def _stored_ip(raw: str | None) -> str | None:
     return clean_ipv6_address(raw) if ":" in raw else raw
 
 
-def _locked_head() -> AuditHead:
+def locked_head() -> AuditHead:
     try:
         return AuditHead.objects.select_for_update().get(pk=1)
     except AuditHead.DoesNotExist:  # created by a migration; gone only after a test flush
