@@ -152,12 +152,8 @@ def _append_in_one_statement(fields: dict) -> AuditEntry | None:
         fields["request_id"],
         prefix,
     ]
-    connection.ensure_connection()
-    # Django binds parameters on the client; this one statement runs on every change, so
-    # it goes to the server as a prepared statement (parsed and planned once per
-    # connection) on the same connection and transaction as the caller's change.
-    with connection.connection.cursor() as cursor:
-        cursor.execute(_APPEND_SQL, params, prepare=True)
+    with connection.cursor() as cursor:
+        cursor.execute(_APPEND_SQL, params)
         row = cursor.fetchone()
     if row is None:
         return None
