@@ -3,7 +3,6 @@ RedisHuey on a closed port answers gate checks, serves the allowlist and takes a
 revocation (whose push waits in the database outbox)."""
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -11,12 +10,11 @@ import time
 import urllib.request
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from safework.access.models import GateEvent
 from safework.alerts.models import Notification
 from tests.api.conftest import new_token
+from tests.children import child_env
 
 pytestmark = [
     pytest.mark.timeout_sensitive,
@@ -35,25 +33,13 @@ def _closed_port() -> int:
     return port
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 @pytest.fixture
 def server(tmp_path):
     port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEWORK_")}
-    env.update(
-        SAFEWORK_ENV="test",
+    env = child_env(
+        tmp_path,
         SAFEWORK_TEST_REAL_QUEUE="1",  # RedisHuey for real, not the immediate test queue
         SAFEWORK_REDIS_URL=f"redis://127.0.0.1:{_closed_port()}/0",
-        SAFEWORK_DATABASE_URL=_database_url(),
-        SAFEWORK_SECRET_KEY=settings.SECRET_KEY,
-        SAFEWORK_FIELD_KEY=",".join(settings.FIELD_KEYS),
-        SAFEWORK_DATA_DIR=str(tmp_path),
     )
     command = [
         sys.executable,

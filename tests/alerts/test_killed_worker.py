@@ -2,7 +2,6 @@
 request, the worker never records the answer. Once the lease expires the next worker sends
 the message again with the same idempotency key, and it is sent once in the outbox."""
 
-import os
 import signal
 import subprocess
 import sys
@@ -10,36 +9,21 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from safework.alerts import outbox, services
 from safework.alerts.choices import Channel, State
 from safework.alerts.delivery import deliver_due
 from safework.alerts.models import Notification
+from tests.children import child_env
 
 from .servers import SECRETS
 
 pytestmark = [pytest.mark.timeout_sensitive, pytest.mark.django_db(transaction=True)]
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _worker(tmp_path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEWORK_")}
-    env.update(
-        SAFEWORK_ENV="test",
-        SAFEWORK_DATABASE_URL=_database_url(),
-        SAFEWORK_SECRET_KEY=settings.SECRET_KEY,
-        SAFEWORK_FIELD_KEY=",".join(settings.FIELD_KEYS),
-        SAFEWORK_DATA_DIR=str(tmp_path),
-        SAFEWORK_ALERTS_LEASE_SECONDS="60",
-    )
+    env = child_env(tmp_path, SAFEWORK_ALERTS_LEASE_SECONDS="60")
     deliver = "from safework.alerts.delivery import deliver_due; deliver_due()"
     return subprocess.Popen(
         [sys.executable, "-m", "safework", "shell", "-c", deliver],

@@ -10,11 +10,10 @@ import time
 import uuid
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from safework.audit.models import AuditAnchor
 from safework.core.clock import today
+from tests.children import child_env
 
 REDIS_URL = os.environ.get("SAFEWORK_TEST_REDIS_URL", "")
 
@@ -25,30 +24,13 @@ pytestmark = [
 ]
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _env(tmp_path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFEWORK_")}
-    env.update(
-        SAFEWORK_ENV="test",
+def test_a_task_enqueued_on_redis_is_run_by_the_consumer(tmp_path):
+    env = child_env(
+        tmp_path,
         SAFEWORK_TEST_REAL_QUEUE="1",
         SAFEWORK_REDIS_URL=REDIS_URL,
         SAFEWORK_HUEY_NAME=f"safework-test-{uuid.uuid4().hex[:12]}",
-        SAFEWORK_DATABASE_URL=_database_url(),
-        SAFEWORK_SECRET_KEY=settings.SECRET_KEY,
-        SAFEWORK_FIELD_KEY=",".join(settings.FIELD_KEYS),
-        SAFEWORK_DATA_DIR=str(tmp_path),
     )
-    return env
-
-
-def test_a_task_enqueued_on_redis_is_run_by_the_consumer(tmp_path):
-    env = _env(tmp_path)
     enqueue = "from safework.audit.tasks import daily_anchor; daily_anchor()"
     subprocess.run(
         [sys.executable, "-m", "safework", "shell", "-c", enqueue],

@@ -108,6 +108,18 @@ def test_approved_permit_cannot_be_altered(manager, approvers, area, people, clo
                                 role=W.WORKER, now=clock)  # fmt: skip
 
 
+def _briefed(manager, approvers, area, people, clock, kind, details, workers):
+    """A permit drafted, prepared, approved, briefed and signed in to, 30 minutes on."""
+    permit = draft(manager, area, people, kind, clock, details=details)
+    permit = prepare(manager, permit, people, workers, clock)
+    permit = services.permit_submit(actor=manager, permit=permit, now=clock)
+    permit = approve_all(permit, approvers)
+    t = clock + timedelta(minutes=30)
+    services.briefing_give(actor=manager, permit=permit, given_by="吴负责人", now=t)
+    sign_everyone_in(manager, permit, t)
+    return permit, t
+
+
 @pytest.mark.django_db
 def test_hot_work_starts_only_right_after_the_shift_leaders_check(manager, approvers, area,
                                                                   people, clock):  # fmt: skip
@@ -116,13 +128,8 @@ def test_hot_work_starts_only_right_after_the_shift_leaders_check(manager, appro
     from safework.core.errors import ValidationFailed
 
     details = {"method": "电焊", "fire_explosion_zone": True}
-    permit = draft(manager, area, people, Kind.HOT_WORK, clock, details=details)
-    permit = prepare(manager, permit, people, [(W.HOT_WORKER, "welder")], clock)
-    permit = services.permit_submit(actor=manager, permit=permit, now=clock)
-    permit = approve_all(permit, approvers)
-    t = clock + timedelta(minutes=30)
-    services.briefing_give(actor=manager, permit=permit, given_by="吴负责人", now=t)
-    sign_everyone_in(manager, permit, t)
+    permit, t = _briefed(manager, approvers, area, people, clock, Kind.HOT_WORK, details,
+                         [(W.HOT_WORKER, "welder")])  # fmt: skip
     gas_ok(manager, permit, t - timedelta(minutes=10))
     with pytest.raises(ValidationFailed) as refused:
         services.permit_start(actor=manager, permit=permit, now=t)
@@ -145,13 +152,8 @@ def test_each_transition_tells_the_applicant_and_the_safety_managers(manager, ap
     for a user with an address, an email in the outbox) linking to the permit."""
     from safework.alerts.models import InboxItem, Notification
 
-    permit = draft(manager, area, people, Kind.HEIGHT, clock, details={"height_m": 18})
-    permit = prepare(manager, permit, people, [(W.SCAFFOLDER, "scaffolder")], clock)
-    permit = services.permit_submit(actor=manager, permit=permit, now=clock)
-    permit = approve_all(permit, approvers)
-    t = clock + timedelta(minutes=30)
-    services.briefing_give(actor=manager, permit=permit, given_by="吴负责人", now=t)
-    sign_everyone_in(manager, permit, t)
+    permit, t = _briefed(manager, approvers, area, people, clock, Kind.HEIGHT,
+                         {"height_m": 18}, [(W.SCAFFOLDER, "scaffolder")])  # fmt: skip
     before = InboxItem.objects.order_by("-id").values_list("id", flat=True).first()
     permit = services.permit_start(actor=manager, permit=permit, now=t)
     permit = services.permit_suspend(actor=manager, permit=permit, reason="大风",
