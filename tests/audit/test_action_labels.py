@@ -16,7 +16,7 @@ from safework.audit.templatetags.audit_tags import ACTION_LABELS
 
 SRC = Path(safework.__file__).resolve().parent
 
-# Direct writes: audit_record(..., action="code", ...), also as `"a" if x else "b"`.
+# Direct writes: audit_record or audit_create(..., action="code", ...), also as `"a" if x else "b"`.
 LITERAL = re.compile(r'\baction\s*=\s*"([^"]+)"(?:\s+if\s+[^\n]+?\s+else\s+"([^"]+)")?')
 # Not audit actions: argparse flags, and a ledger row's outcome filtered on in one file.
 NOT_AUDIT = {"store_true"}
@@ -88,7 +88,7 @@ def written_codes() -> tuple[set[str], list[str]]:
             if not isinstance(node, ast.Call):
                 continue
             name = _name(node)
-            if name == "audit_record":
+            if name in ("audit_record", "audit_create"):
                 action = next((k.value for k in node.keywords if k.arg == "action"), None)
                 if action is None:
                     continue

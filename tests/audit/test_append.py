@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from safework.audit.chain import body_of, canonical, canonical_before_seq
 from safework.audit.models import AuditEntry, AuditHead
-from safework.audit.services import audit_record
+from safework.audit.services import audit_create, audit_record
 from safework.core.actors import Actor
 
 GENESIS = "0" * 64
@@ -170,6 +170,99 @@ def test_missing_head_row_is_recreated(db):
     AuditHead.objects.all().delete()
     append(2)
     assert_unbroken_chain(2)
+
+
+def _create_site(actor=None, name="站点"):
+    """A new site through audit_create, or None where it is not available."""
+    from safework.core.models import Organization, Site
+
+    owner = Organization.objects.filter(kind="owner").first() or Organization.objects.create(
+        name="业主", kind="owner", credit_code="91350100M000100Y43"
+    )
+    site = Site(owner=owner, name=name, code=f"s-{len(name)}-{name.encode().hex()[:20]}")
+    changes = {"name": {"before": None, "after": name}}
+    entry = audit_create(site, actor=actor or Actor.system("test"), changes=changes)
+    return None if entry is None else (site.pk, entry)
+
+
+def test_create_in_one_statement_chains_like_any_append(db):
+    """PostgreSQL inserts the row and appends the entry naming the new id in one
+    statement; the entry hashes as if it had been written by audit_record, between
+    ordinary appends, with awkward text in it."""
+    from safework.core.models import Site
+
+    if connection.vendor != "postgresql":
+        assert _create_site() is None  # SQLite: the caller takes the two-step path
+        return
+    append(1)
+    site_id, entry = _create_site(name='焊"区\\ }{ 🔥')
+    append(1)
+    assert Site.objects.get(pk=site_id).name == '焊"区\\ }{ 🔥'
+    stored = AuditEntry.objects.get(seq=2)
+    assert (stored.object_type, stored.object_id, stored.hash) == (
+        "core.site",
+        str(site_id),
+        entry.hash,
+    )
+    assert_unbroken_chain(3)
+
+
+def test_create_refused_by_the_database_writes_neither(db):
+    """A row the database refuses (here a duplicate unique code) leaves no entry and no
+    gap: the insert and the append are one statement."""
+    if connection.vendor != "postgresql":
+        pytest.skip("one-statement create is PostgreSQL's")
+    from django.db import IntegrityError
+
+    _create_site(name="一")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _create_site(name="一")
+    _create_site(name="二")
+    assert_unbroken_chain(2)
+
+
+def test_create_recreates_a_missing_head(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("one-statement create is PostgreSQL's")
+    from safework.core.models import Site
+
+    AuditHead.objects.all().delete()
+    site_id, _entry = _create_site()
+    assert Site.objects.filter(pk=site_id).exists()
+    assert_unbroken_chain(1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create_outside_a_transaction_commits_itself_fast():
+    """Outside a transaction the statement is its own transaction, and asked for a fast
+    commit it does not wait for the WAL flush: nothing is left open, and the row and its
+    entry are there for every other connection."""
+    if connection.vendor != "postgresql":
+        pytest.skip("one-statement create is PostgreSQL's")
+    from safework.core.models import Site
+
+    AuditEntry.objects.all().delete()
+    AuditHead.objects.update_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    before = setting()
+    site = Site(owner=_create_owner(), name="快", code="fast")
+    audit_create(site, actor=Actor.system("test"), fast_commit=True)
+    site_id = site.pk
+    assert not connection.in_atomic_block
+    assert setting() == before  # only that statement's commit was fast
+    assert Site.objects.filter(pk=site_id).exists()
+    assert_unbroken_chain(1)
+
+
+def _create_owner():
+    from safework.core.models import Organization
+
+    return Organization.objects.create(name="业主", kind="owner", credit_code="91350100M000100Y43")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,11 +13,11 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safework.audit.services import audit_record, diff
+from safework.audit.services import audit_create, audit_record, diff
 from safework.core import crypto
 from safework.core.access import require_owner_admin, require_write
 from safework.core.actors import Actor
@@ -363,44 +363,41 @@ def _person_reasons(found: Resolved, gate: Gate | None, now: datetime) -> list[s
 
 
 def _record(actor, found: Resolved, gate, direction, decision, reasons, now) -> GateEvent:
+    """The gate event and its audit entry. On PostgreSQL one statement does both
+    (audit_create: no BEGIN or COMMIT round trip either, the statement commits itself),
+    committed without waiting for its WAL flush (``GATE_ASYNC_COMMIT``): a gate answers
+    within milliseconds; a server crash may lose the last fraction of a second of gate
+    events, never corrupt or reorder them (the audit chain stays a gapless prefix)."""
     person = found.person
-    with transaction.atomic():
-        _fast_commit()
-        event = GateEvent.objects.create(
-            at=now,
-            gate=gate,
-            area_id=gate.area_id if gate else None,
-            site_id=gate.area.site_id if gate else None,
-            person=person,
-            person_name=person.name if person else "",
-            organization_id=person.organization_id if person else None,
-            credential_kind=found.kind,
-            decision=decision,
-            reasons=reasons,
-            direction=direction,
-            actor=actor.label[:150],
-        )
-        changes = {
-            "decision": {"before": None, "after": decision},
-            "reasons": {"before": None, "after": reasons},
-            "gate": {"before": None, "after": gate.code if gate else None},
-            "direction": {"before": None, "after": direction},
-            "person": {"before": None, "after": person.pk if person else None},
-            "credential": {"before": None, "after": found.kind},
-        }
-        audit_record(actor=actor, action="gate_check", obj=event, changes=changes)
+    event = GateEvent(
+        at=now,
+        gate=gate,
+        area_id=gate.area_id if gate else None,
+        site_id=gate.area.site_id if gate else None,
+        person=person,
+        person_name=person.name if person else "",
+        organization_id=person.organization_id if person else None,
+        credential_kind=found.kind,
+        decision=decision,
+        reasons=reasons,
+        direction=direction,
+        actor=actor.label[:150],
+    )
+    changes = {
+        "decision": {"before": None, "after": decision},
+        "reasons": {"before": None, "after": reasons},
+        "gate": {"before": None, "after": gate.code if gate else None},
+        "direction": {"before": None, "after": direction},
+        "person": {"before": None, "after": person.pk if person else None},
+        "credential": {"before": None, "after": found.kind},
+    }
+    fast = getattr(settings, "GATE_ASYNC_COMMIT", True)
+    entry = audit_create(event, actor=actor, action="gate_check", changes=changes, fast_commit=fast)
+    if entry is None:
+        with transaction.atomic():
+            event.save(force_insert=True)
+            audit_record(actor=actor, action="gate_check", obj=event, changes=changes)
     return event
-
-
-def _fast_commit() -> None:
-    """PostgreSQL: do not wait for this commit's WAL flush (``synchronous_commit = off``
-    for this transaction only). A gate answers within milliseconds; a server crash may
-    lose the last fraction of a second of gate events, never corrupt or reorder them
-    (the audit chain stays a gapless prefix). SAFEWORK_GATE_ASYNC_COMMIT=false turns it
-    off."""
-    if connection.vendor == "postgresql" and getattr(settings, "GATE_ASYNC_COMMIT", True):
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 # --- printing -------------------------------------------------------------------------------

@@ -24,6 +24,24 @@ def canonical_before_seq(body: dict) -> bytes:
     return text[: -len(b"0}")]
 
 
+# Stands for a value the database makes in the same statement as the entry (the id of
+# the row being inserted), so that the canonical form can be cut around it.
+_FILLED_BY_DB = "\x00safework:filled-by-the-database\x00"
+
+
+def canonical_around(body: dict, field: str) -> tuple[bytes, bytes] | None:
+    """``canonical_before_seq(body)`` cut where the string value of ``field`` goes: the
+    database joins the two parts around the value it makes (digits, which JSON writes as
+    they are), then finishes the hash as for ``canonical_before_seq``. None if the cut is
+    not unambiguous (the body itself holds the placeholder)."""
+    text = canonical_before_seq({**body, field: _FILLED_BY_DB})
+    marker = json.dumps(_FILLED_BY_DB).encode()[1:-1]
+    if text.count(marker) != 1:
+        return None
+    before, after = text.split(marker)
+    return before, after
+
+
 def body_of(
     *,
     seq: int,

@@ -9,13 +9,13 @@ import math
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from safework.core.actors import Actor
 
-from .chain import body_of, canonical_before_seq, entry_hash
+from .chain import body_of, canonical_around, canonical_before_seq, entry_hash
 from .models import AuditEntry, AuditHead
 
 
@@ -75,20 +75,7 @@ def audit_record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-    changes = json.loads(json.dumps(_jsonable(changes or {}), ensure_ascii=False))
-    ip = _stored_ip(actor.ip)
-    user = actor.user if actor.user is not None and actor.user.is_authenticated else None
-    fields = {
-        "actor": actor.label[:150],
-        "actor_user_id": user.pk if user else None,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "object_repr": object_repr[:200],
-        "changes": changes,
-        "ip": ip,
-        "request_id": actor.request_id,
-    }
+    fields = _entry_fields(actor, action, object_type, object_id, object_repr, changes)
     # No savepoint: services call this inside their own transaction, and a failed append
     # must roll that whole change back anyway (an unaudited change is not allowed).
     with transaction.atomic(savepoint=False):
@@ -107,6 +94,21 @@ def audit_record(
         )
         AuditHead.objects.filter(pk=1).update(seq=body["seq"], hash=digest)
     return entry
+
+
+def _entry_fields(actor: Actor, action, object_type, object_id, object_repr, changes) -> dict:
+    user = actor.user if actor.user is not None and actor.user.is_authenticated else None
+    return {
+        "actor": actor.label[:150],
+        "actor_user_id": user.pk if user else None,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_repr": object_repr[:200],
+        "changes": json.loads(json.dumps(_jsonable(changes or {}), ensure_ascii=False)),
+        "ip": _stored_ip(actor.ip),
+        "request_id": actor.request_id,
+    }
 
 
 # PostgreSQL: lock the head, insert the entry and move the head in one round trip. The
@@ -161,6 +163,113 @@ def _append_in_one_statement(fields: dict) -> AuditEntry | None:
     entry = AuditEntry(pk=pk, seq=seq, at=at, prev_hash=prev_hash, hash=digest, **fields)
     entry._state.adding, entry._state.db = False, connection.alias
     return entry
+
+
+# PostgreSQL: insert a row and append the entry of its creation in one statement (the
+# entry's object id is the new row's id, joined into the hash input between the two
+# parts chain.canonical_around cut). A missing head leaves head.seq NULL, so the entry's
+# NOT NULL columns fail the whole statement and the row is not written unaudited.
+_CREATE_SQL = """
+WITH {settings}made AS (
+    INSERT INTO {table} ({columns}) SELECT {values}{settings_from} RETURNING id
+), head AS (
+    SELECT seq, hash FROM audit_audithead WHERE id = 1 FOR UPDATE
+), entry AS (
+    INSERT INTO audit_auditentry (
+        seq, at, actor, actor_user_id, action, object_type, object_id, object_repr,
+        changes, ip, request_id, prev_hash, hash
+    )
+    SELECT head.seq + 1, %s, %s, %s, %s, %s, made.id::text, %s, %s::jsonb, %s::inet, %s,
+        head.hash,
+        encode(sha256(
+            convert_to(head.hash, 'UTF8') || %s::bytea || convert_to(made.id::text, 'UTF8')
+            || %s::bytea || convert_to((head.seq + 1)::text || '}}', 'UTF8')
+        ), 'hex')
+    FROM made LEFT JOIN head ON true
+    RETURNING id, seq, prev_hash, hash, object_id
+)
+UPDATE audit_audithead SET seq = entry.seq, hash = entry.hash
+FROM entry WHERE audit_audithead.id = 1
+RETURNING entry.object_id, entry.id, entry.seq, entry.prev_hash, entry.hash
+"""
+# Asked for by ``fast_commit`` outside a transaction: the statement's own commit does
+# not wait for its WAL flush (synchronous_commit is read when the commit is written).
+_ASYNC_COMMIT = "settings AS (SELECT set_config('synchronous_commit', 'off', true)), "
+
+
+def audit_create(
+    obj: models.Model,
+    *,
+    actor: Actor,
+    action: str = "create",
+    changes: dict | None = None,
+    fast_commit: bool = False,
+) -> AuditEntry | None:
+    """PostgreSQL: insert the unsaved ``obj`` (every concrete field as ``save()`` would
+    write it, defaults and auto_now included) and append the audit entry of its creation
+    in one statement: one round trip, and outside a transaction no BEGIN and COMMIT
+    either (the statement is its own transaction), for the hottest write there is, the
+    gate check. ``fast_commit`` (only outside a transaction): that commit does not wait
+    for its WAL flush. Sets ``obj.pk`` and returns the entry; None where this cannot be
+    done in one statement (SQLite; a body holding the placeholder): the caller then saves
+    ``obj`` and calls ``audit_record``. No signals are sent for the insert."""
+    if connection.vendor != "postgresql":
+        return None
+    meta = obj._meta
+    object_type = meta.label_lower
+    fields = _entry_fields(actor, action, object_type, "", str(obj)[:200], changes)
+    at = timezone.now().astimezone(UTC)
+    parts = canonical_around(body_of(seq=0, at=at, **fields), "object_id")
+    if parts is None:
+        return None
+    columns = [f for f in meta.concrete_fields if not f.primary_key]
+    asynchronous = fast_commit and not connection.in_atomic_block
+    sql = _CREATE_SQL.format(
+        settings=_ASYNC_COMMIT if asynchronous else "",
+        settings_from=" FROM settings" if asynchronous else "",
+        table=connection.ops.quote_name(meta.db_table),
+        columns=", ".join(connection.ops.quote_name(f.column) for f in columns),
+        values=", ".join(["%s"] * len(columns)),
+    )
+    params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in columns]
+    params += [
+        at,
+        fields["actor"],
+        fields["actor_user_id"],
+        fields["action"],
+        object_type,
+        fields["object_repr"],
+        json.dumps(fields["changes"], ensure_ascii=False),
+        fields["ip"],
+        fields["request_id"],
+        *parts,
+    ]
+    try:
+        row = _run_create(sql, params)
+    except IntegrityError:
+        if AuditHead.objects.filter(pk=1).exists():
+            raise
+        AuditHead.objects.get_or_create(pk=1)  # gone only after a test flush
+        row = _run_create(sql, params)
+    object_id, pk, seq, prev_hash, digest = row
+    obj.pk = int(object_id)
+    obj._state.adding, obj._state.db = False, connection.alias
+    fields["object_id"] = object_id
+    entry = AuditEntry(pk=pk, seq=seq, at=at, prev_hash=prev_hash, hash=digest, **fields)
+    entry._state.adding, entry._state.db = False, connection.alias
+    return entry
+
+
+def _run_create(sql: str, params: list) -> tuple:
+    """Inside a transaction under a savepoint, so that a failure (the head row missing)
+    can be retried; outside one the failed statement has rolled itself back."""
+    if connection.in_atomic_block:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
 
 
 def _stored_ip(raw: str | None) -> str | None:
