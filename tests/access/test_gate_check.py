@@ -341,3 +341,31 @@ def test_a_check_takes_a_fixed_number_of_queries(
     check(gate_api, welder.pk)  # the gate is cached from here on
     with django_assert_max_num_queries(9):
         check(gate_api, welder.pk)
+
+
+def test_the_gate_reads_the_same_facts_as_the_allowlist(contractor, area, authorized, welder):
+    """``at_gate`` (one statement on PostgreSQL, two on SQLite) loads the person, their
+    special operations in catalogue order and each item's certificates (replaced ones,
+    manual states and missing review dates included) exactly as ``with_facts`` does."""
+    from safework.access.facts import at_gate, with_facts
+    from safework.people.models import Person
+
+    person = worker(contractor, items=("MEM-2.1", "MEM-3.1", "MEM-1.1"))
+    certify(person, "MEM-2.1", until_days=10)
+    certify(person, "MEM-2.1", until_days=900, review_days=None, manual_state="renewing")
+    certify(person, "MEM-3.1", until_days=-5, superseded=True)
+    AreaAuthorization.objects.create(area=area, person=person)
+
+    def facts(p):
+        certs = sorted(  # the rules pick per item, whatever the order
+            (c.pk, c.type.code, c.valid_until, c.next_review_due, c.manual_state, c.superseded)
+            for c in p.certificates.all()
+        )
+        items = [(t.pk, t.code, t.name) for t in p.special_operations.all()]
+        return p.name, p.organization_id, p.badge if hasattr(p, "badge") else None, items, certs
+
+    found = at_gate(area_id=area.pk, pk=person.pk)
+    expected = with_facts(Person.objects.filter(pk=person.pk)).get()
+    assert facts(found.person) == facts(expected)
+    assert [g.area_id for g in found.grants] == [area.pk, area.pk]  # person and organization
+    assert at_gate(area_id=area.pk, pk=welder.pk).person.special_operations.all()

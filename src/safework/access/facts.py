@@ -3,7 +3,8 @@
 their badge, certificates with the item code, and their special operations.
 
 ``with_facts`` loads them for many people at once (the allowlist). ``at_gate`` loads one
-person for a gate check in two plain SQL statements instead of five ORM queries:
+person for a gate check in one plain SQL statement on PostgreSQL (two on SQLite) instead
+of five ORM queries:
 compiling an ORM query costs more CPU than the whole of a trivial request, and a check
 answers within 1.5x of one. It builds the same model instances, with the relations and
 prefetches the rules read already in place."""
@@ -11,7 +12,7 @@ prefetches the rules read already in place."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
@@ -61,7 +62,7 @@ SELECT p.id, p.name, p.id_number_masked, p.organization_id, p.employment_state, 
        o.name,
        b.id, b.version, b.key_id, b.revoked_at,
        w.id, w.subject, w.admitted, w.documents_until, w.briefing_required, w.briefing_until,
-       g.id, g.valid_from, g.valid_until
+       g.id, g.valid_from, g.valid_until{operations}
 FROM people_person p
 JOIN core_organization o ON o.id = p.organization_id
 LEFT JOIN access_badge b ON b.person_id = p.id
@@ -90,6 +91,18 @@ ORDER BY t.sort_order, t.code, c.valid_until, c.id
 """
 CERTIFICATE_COLUMNS = ("id", "valid_until", "next_review_due", "manual_state", "superseded")
 
+# PostgreSQL: the same rows as OPERATIONS_SQL, as one JSON column of the person's row, so
+# that a check reads everything in one round trip.
+OPERATIONS_JSON = """
+(SELECT json_agg(json_build_array(t.id, t.code, t.name, c.id, c.valid_until,
+                                  c.next_review_due, c.manual_state, c.superseded)
+                 ORDER BY t.sort_order, t.code, c.valid_until, c.id)
+ FROM people_person_special_operations so
+ JOIN certificates_certificatetype t ON t.id = so.certificatetype_id
+ LEFT JOIN certificates_certificate c ON c.person_id = so.person_id AND c.type_id = t.id
+ WHERE so.person_id = p.id)
+"""
+
 
 @dataclass(frozen=True)
 class AtGate:
@@ -102,14 +115,20 @@ def at_gate(*, area_id: int | None, **lookup) -> AtGate | None:
     (plus the organization's name and the contractor standing), and the authorisations
     for ``area_id`` (none without an area). Visibility is the caller's."""
     ((key, value),) = lookup.items()
+    one_trip = connection.vendor == "postgresql"
+    operations = ", " + OPERATIONS_JSON if one_trip else ""
+    sql = PERSON_SQL.format(column=LOOKUP_COLUMNS[key], operations=operations)
     with connection.cursor() as cursor:
-        cursor.execute(PERSON_SQL.format(column=LOOKUP_COLUMNS[key]), [area_id, value])
+        cursor.execute(sql, [area_id, value])
         rows = cursor.fetchall()
         if not rows:
             return None
         person = _person(rows[0])
-        cursor.execute(OPERATIONS_SQL, [person.pk])
-        _operations(person, cursor.fetchall())
+        if one_trip:
+            _operations(person, [_from_json(item) for item in rows[0][20] or ()])
+        else:
+            cursor.execute(OPERATIONS_SQL, [person.pk])
+            _operations(person, cursor.fetchall())
     grants = {row[17]: Grant(area_id, row[18], row[19]) for row in rows if row[17] is not None}
     return AtGate(person, list(grants.values()))
 
@@ -148,6 +167,19 @@ def _operations(person: Person, rows: list[tuple]) -> None:
         "certificates": certificates,
         "special_operations": list(operations.values()),
     }
+
+
+def _from_json(item: list) -> tuple:
+    """An OPERATIONS_SQL row from its JSON form (dates come as ISO text)."""
+    type_id, code, name, cert_id, valid_until, review_due, manual_state, superseded = item
+    return (
+        type_id, code, name, cert_id, _date(valid_until), _date(review_due), manual_state,
+        superseded,
+    )  # fmt: skip
+
+
+def _date(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
 
 
 def _loaded(model, **values):
