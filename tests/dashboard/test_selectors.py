@@ -156,3 +156,23 @@ def test_retraining_by_category_counts_the_lists(world, manager):
     assert sel.retraining_counts(f) == {"动火": 2, "高处": 1}
     assert {c: len(a) for c, a in sel.retraining(f)} == sel.retraining_counts(f)
     assert sel.retraining_counts(flt(manager, organization_id=world.owner.pk)) == {}
+
+
+@pytest.mark.parametrize("role_fixture", ["manager", "contractor_admin", "area_head_other"])
+@pytest.mark.parametrize("site", [None, "site"])
+def test_presence_read_once_gives_both_figures(world, request, monkeypatch, role_fixture, site):
+    """``presence_figures`` (the page's path: presence read once, compliance counted over
+    the ids) agrees with the two figures alone, and with the presence subquery that many
+    people on site fall back to."""
+    actor = request.getfixturevalue(role_fixture)
+    f = flt(actor, site_id=world.site.pk if site else None)
+    on_site, rate = sel.presence_figures(f)
+    assert on_site == sel.on_site_count(f)
+    assert rate == sel.compliance_on_site(f)
+    monkeypatch.setattr(sel, "PRESENT_IDS_MAX", 0)
+    assert sel.compliance_on_site(f) == rate
+    assert (rate.total, rate.ok) == {
+        ("manager", None): (4, 2), ("manager", "site"): (4, 2),
+        ("contractor_admin", None): (3, 1), ("contractor_admin", "site"): (3, 1),
+        ("area_head_other", None): (0, 0), ("area_head_other", "site"): (0, 0),
+    }[(role_fixture, site)]  # fmt: skip

@@ -111,6 +111,28 @@ class Certificate(TimeStamped):
                 condition=models.Q(superseded=False, manual_state="none"),
                 name="cert_current_until_person",
             ),
+            # The dashboard's figures (issue 10) answered from indexes alone: current,
+            # unmarked certificates by validity then review (expired, expiring and its 7/15/30
+            # day windows), by review then validity (review overdue, review due, expiring on
+            # the review), and the 换证中 ones by the day they were marked.
+            models.Index(
+                fields=["valid_until", "next_review_due"],
+                condition=models.Q(superseded=False, manual_state="none"),
+                name="cert_current_until_review",
+            ),
+            models.Index(
+                fields=["next_review_due", "valid_until"],
+                include=["type"],
+                condition=models.Q(
+                    superseded=False, manual_state="none", next_review_due__isnull=False
+                ),
+                name="cert_current_review_until",
+            ),
+            models.Index(
+                fields=["manual_state_on"],
+                condition=models.Q(superseded=False, manual_state="renewing"),
+                name="cert_renewing_since",
+            ),
         ]
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")

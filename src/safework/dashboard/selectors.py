@@ -21,7 +21,7 @@ from safework.alerts.selectors import notifications_visible
 from safework.certificates.choices import Status
 from safework.certificates.models import Certificate, CertificateType
 from safework.certificates.selectors import _count_each, certificate_list, certificate_queryset
-from safework.certificates.status import qualifying_q, status_q
+from safework.certificates.status import horizon_days, qualifying_q, status_q
 from safework.contractors.selectors import retraining_due, retraining_due_attempts
 from safework.core.access import people_visible
 from safework.people.choices import EmploymentState
@@ -115,11 +115,39 @@ def on_site_workers(f: DashboardFilter) -> QuerySet[Person]:
     return on_site_people(f).filter(has_special_operations_q())
 
 
-def compliance_on_site(f: DashboardFilter) -> Rate:
-    """Share of special-operations workers on site now whose every assigned item is
-    qualified (issue 10), by ``compliant_q`` (the set form of ``qualification``)."""
-    row = on_site_workers(f).aggregate(total=Count("pk"), ok=Count("pk", filter=compliant_q(f.on)))
+# Up to this many people on site, the compliance count is given their ids rather than the
+# presence subquery (PostgreSQL misjudges the anti-join's size and scans every person for
+# a few hundred present; and SQLite bounds a statement's parameters).
+PRESENT_IDS_MAX = 10_000
+
+
+def _present_person_ids(f: DashboardFilter) -> list[int]:
+    """The person of each entry event of ``on_site_events`` (one per person and site)."""
+    return list(on_site_events(f).order_by().values_list("person_id", flat=True))
+
+
+def _compliance(people: QuerySet[Person], on: date) -> Rate:
+    row = people.aggregate(total=Count("pk"), ok=Count("pk", filter=compliant_q(on)))
     return Rate(row["total"], row["ok"])
+
+
+def compliance_on_site(f: DashboardFilter, present: list[int] | None = None) -> Rate:
+    """Share of special-operations workers on site now whose every assigned item is
+    qualified (issue 10), by ``compliant_q`` (the set form of ``qualification``).
+    ``present``: ``_present_person_ids(f)`` when the caller has them already."""
+    if present is None:
+        present = _present_person_ids(f)
+    if len(present) > PRESENT_IDS_MAX:
+        return _compliance(on_site_workers(f), f.on)
+    people = Person.objects.filter(pk__in=set(present)).filter(has_special_operations_q())
+    return _compliance(people, f.on)
+
+
+def presence_figures(f: DashboardFilter) -> tuple[int, Rate]:
+    """People on site now and the compliance among them, from one reading of presence:
+    ``on_site_count`` and ``compliance_on_site`` (tested equal)."""
+    present = _present_person_ids(f)
+    return len(present), compliance_on_site(f, present)
 
 
 def noncompliant_on_site(f: DashboardFilter) -> QuerySet[Person]:
@@ -128,8 +156,7 @@ def noncompliant_on_site(f: DashboardFilter) -> QuerySet[Person]:
 
 def compliance_register(f: DashboardFilter) -> Rate:
     """The same share over every employed special-operations worker in scope."""
-    row = workers(f).aggregate(total=Count("pk"), ok=Count("pk", filter=compliant_q(f.on)))
-    return Rate(row["total"], row["ok"])
+    return _compliance(workers(f), f.on)
 
 
 def noncompliant_workers(f: DashboardFilter) -> QuerySet[Person]:
@@ -154,17 +181,37 @@ def current_certificates(f: DashboardFilter) -> QuerySet[Certificate]:
     return _certificates_at_site(qs, f)
 
 
+def _expiring_parts(f: DashboardFilter) -> tuple[QuerySet[Certificate], QuerySet[Certificate]]:
+    """The expiring certificates (``status_q``) as two disjoint sets, each one index range
+    (``cert_current_until_review``, ``cert_current_review_until``): validity ending within
+    the horizon, or validity beyond it and the review due within it. ``status_q``'s "near"
+    is an OR of the two dates, which no single index range answers; past the horizon on
+    validity, "near" can only be the review, so the second set states its range outright
+    (an implied condition: tests/dashboard/test_certificate_figures.py checks the sum
+    against ``certificate_status`` certificate by certificate)."""
+    horizon = f.on + timedelta(days=horizon_days())
+    expiring = current_certificates(f).filter(status_q(Status.EXPIRING, f.on))
+    by_validity = expiring.filter(valid_until__lte=horizon)
+    by_review = expiring.filter(
+        valid_until__gt=horizon, next_review_due__gte=f.on, next_review_due__lte=horizon
+    )
+    return by_validity, by_review
+
+
 def certificate_counts(f: DashboardFilter) -> dict[str, int]:
     """Current certificates by status on ``f.on``, in one statement (the register's
-    ``status_counts`` way: narrow ranges counted, ``valid`` the rest)."""
+    ``status_counts`` way: narrow ranges counted, ``valid`` the rest), each range read
+    from an index alone."""
     current = current_certificates(f)
     ranges = {
         s: current.filter(status_q(s, f.on))
         for s in Status.values
-        if s not in {Status.VALID, Status.SUPERSEDED}
+        if s not in {Status.VALID, Status.SUPERSEDED, Status.EXPIRING}
     }
-    counts = _count_each(total=current, **ranges)
+    by_validity, by_review = _expiring_parts(f)
+    counts = _count_each(total=current, _validity=by_validity, _review=by_review, **ranges)
     total = counts.pop("total")
+    counts[Status.EXPIRING] = counts.pop("_validity") + counts.pop("_review")
     counts[Status.VALID] = total - sum(counts.values())
     return {s: counts[s] for s in Status.values if s != Status.SUPERSEDED}
 
@@ -196,13 +243,13 @@ def within_q(on: date, days: int) -> Q:
 
 
 def expiring_counts(f: DashboardFilter) -> dict[int, int]:
-    """The three counts in one scan of the expiring certificates (tested equal to the
-    lengths of ``expiring_within``'s lists)."""
-    qs = current_certificates(f).filter(status_q(Status.EXPIRING, f.on))
-    counts = qs.aggregate(
-        **{f"d{d}": Count("pk", filter=within_q(f.on, d)) for d in EXPIRY_WINDOWS}
-    )
-    return {d: counts[f"d{d}"] for d in EXPIRY_WINDOWS}
+    """The three counts over the two index ranges of the expiring certificates (tested
+    equal to the lengths of ``expiring_within``'s lists)."""
+    # Counted on a date the index holds (not the id; valid_until is never null), so the
+    # index answers alone.
+    windows = {f"d{d}": Count("valid_until", filter=within_q(f.on, d)) for d in EXPIRY_WINDOWS}
+    parts = [part.aggregate(**windows) for part in _expiring_parts(f)]
+    return {d: sum(part[f"d{d}"] for part in parts) for d in EXPIRY_WINDOWS}
 
 
 def review_due(f: DashboardFilter) -> QuerySet[Certificate]:
@@ -232,15 +279,28 @@ def _band_q(on: date, band: int) -> Q:
     return q & Q(manual_state_on__gte=on - timedelta(days=high)) if high is not None else q
 
 
+def _in_band(age: int, band: int) -> bool:
+    """``_band_q`` for one certificate ``age`` days since it was marked."""
+    low, high = RENEWING_AGE_BANDS[band]
+    return age >= low and (high is None or age <= high)
+
+
 def renewing_ages(f: DashboardFilter) -> dict:
-    """How many are 换证中 by age band, and the oldest age in days, in one query."""
+    """How many are 换证中 by age band, and the oldest age in days, in one query: the
+    count per day marked (``cert_renewing_since`` answers alone), binned here by
+    ``_in_band`` (tested equal to the lengths of ``renewing``'s lists)."""
     qs = current_certificates(f).filter(status_q(Status.RENEWING, f.on))
-    bands = {f"b{i}": Count("pk", filter=_band_q(f.on, i)) for i in range(len(RENEWING_AGE_BANDS))}
-    row = qs.aggregate(oldest=Min("manual_state_on"), **bands)
-    return {
-        "bands": [row[f"b{i}"] for i in range(len(RENEWING_AGE_BANDS))],
-        "oldest_days": (f.on - row["oldest"]).days if row["oldest"] else None,
-    }
+    days = qs.order_by().values_list("manual_state_on").annotate(n=Count("manual_state_on"))
+    bands = [0] * len(RENEWING_AGE_BANDS)
+    oldest = None
+    for day, n in days:
+        if day is None:
+            continue
+        oldest = day if oldest is None else min(oldest, day)
+        age = (f.on - day).days
+        for band in range(len(bands)):
+            bands[band] += n if _in_band(age, band) else 0
+    return {"bands": bands, "oldest_days": (f.on - oldest).days if oldest else None}
 
 
 # --- contractors' briefing -------------------------------------------------------------------
@@ -282,7 +342,9 @@ def retraining_counts(f: DashboardFilter) -> dict[str, int]:
         qs = qs.filter(
             Exists(through.objects.filter(person_id=OuterRef("person_id"), site_id=f.site_id))
         )
-    rows = qs.order_by().values_list("course__category").annotate(n=Count("id"))
+    # Counted on valid_until (never null here: it is bounded), which the index of passes
+    # holds, so the attempts are read from the index alone.
+    rows = qs.order_by().values_list("course__category").annotate(n=Count("valid_until"))
     return dict(sorted(rows))
 
 
@@ -412,10 +474,11 @@ def outbox_messages(f: DashboardFilter, state: str) -> QuerySet[Notification]:
 
 
 def manager_figures(f: DashboardFilter) -> dict:
+    on_site, compliance = presence_figures(f)
     return {
-        "on_site": on_site_count(f),
+        "on_site": on_site,
         "new_entries": new_entry_count(f),
-        "compliance": compliance_on_site(f),
+        "compliance": compliance,
         "certificates": certificate_counts(f),
         "expiring": expiring_counts(f),
         "review_due": review_due(f).count(),
@@ -430,9 +493,10 @@ def manager_figures(f: DashboardFilter) -> dict:
 def contractor_board(f: DashboardFilter) -> dict:
     """The contractor board (在场人数, 持证合规率, 今日新增, 待复训 by category) for the
     filter's organization: the manager's figures, narrowed to that contractor."""
+    on_site, compliance = presence_figures(f)
     return {
-        "on_site": on_site_count(f),
-        "compliance": compliance_on_site(f),
+        "on_site": on_site,
+        "compliance": compliance,
         "compliance_register": compliance_register(f),
         "new_entries": new_entry_count(f),
         "retraining": retraining_counts(f),

@@ -47,7 +47,15 @@ class Person(TimeStamped):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["organization", "employment_state"])]
+        indexes = [
+            models.Index(fields=["organization", "employment_state"]),
+            # "of the employed people" as an index-only join (the dashboard's 待复训, issue 10)
+            models.Index(
+                fields=["id"],
+                condition=models.Q(employment_state=EmploymentState.ACTIVE),
+                name="person_employed",
+            ),
+        ]
         verbose_name = _("person")
         verbose_name_plural = _("people")
 
