@@ -87,15 +87,16 @@ def token_create(
     return token, raw
 
 
+_VERIFY_SQL = f"SELECT * FROM {ApiToken._meta.db_table} WHERE key_hash = %s AND revoked_at IS NULL"
+
+
 def token_verify(raw: str) -> ApiToken | None:
     """The live token with this secret value, or None for an unknown or revoked one."""
     if not raw:
         return None
-    token = (
-        ApiToken.objects.select_related("organization")
-        .filter(key_hash=hash_key(raw), revoked_at__isnull=True)
-        .first()
-    )
+    # Every API request asks this: plain SQL costs a third of the CPU of compiling the
+    # equivalent ORM query (which is more than the trivial endpoint itself).
+    token = next(iter(ApiToken.objects.raw(_VERIFY_SQL, [hash_key(raw)])), None)
     if token is not None:
         _touch(token)
     return token
