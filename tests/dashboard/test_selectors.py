@@ -176,3 +176,16 @@ def test_presence_read_once_gives_both_figures(world, request, monkeypatch, role
         ("contractor_admin", None): (3, 1), ("contractor_admin", "site"): (3, 1),
         ("area_head_other", None): (0, 0), ("area_head_other", "site"): (0, 0),
     }[(role_fixture, site)]  # fmt: skip
+
+
+@pytest.mark.parametrize("days", [0, 31])
+def test_permit_counts_in_one_query_match_each_windows_list(world, manager, days):
+    from collections import Counter
+
+    f = flt(manager, date_from=TODAY - timedelta(days=days))
+    counts = sel.permit_counts(f)
+    for window in sel.PERMIT_WINDOWS:
+        listed = Counter(sel.permits_window(f, window).values_list("kind", "level"))
+        assert {(r["kind"], r["level"]): r["n"] for r in counts[window]} == listed
+        assert all(r["n"] for r in counts[window])
+    assert counts["month"] != counts["live"]  # the windows are counted apart

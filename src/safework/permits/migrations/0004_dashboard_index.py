@@ -16,8 +16,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name="permit",
-            index=models.Index(
-                fields=["planned_start"], include=("kind", "level"), name="permit_by_start"
-            ),
+            index=models.Index(fields=["planned_start"], name="permit_by_start"),
         ),
     ]
