@@ -5,6 +5,9 @@
   items and transitions; rolled back after each run so every run does the full work) on
   1,000,000 certificates, target < 30 s and within 5x of a hand-written SQL COUNT of the
   same due predicate measured in the same run.
+- alerts_scan_next_day_s (an additional row, not a replacement of the first): the next
+  day's scan once the first one has committed, as every morning after the first, with
+  its own COUNT of the same predicate on that day (same target and ratio).
 - alerts_scan_find_ms: only the scan's own due queries, counted, against the same COUNT
   (the find phase alone, target within 5x).
 - alerts_delivery_per_s: outbox delivery to a local webhook receiver, 4 worker threads,
@@ -78,7 +81,22 @@ def prepare(scale: str) -> dict:
         log(f"generate: {generate.size()} in {time.perf_counter() - started:.0f} s")
     _recipients()
     _channels()
+    _analyze_recipients()
     return generate.size()
+
+
+def _analyze_recipients() -> None:
+    """Fresh statistics for the tables _recipients and _channels just wrote (every
+    organization's contact changed: planned with the old ones, the fan-out took an
+    organization for one row), as autovacuum gives a database in use."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    tables = ["core_organization", "auth_user", "core_userprofile", "core_userprofile_sites",
+              "alerts_channelconfig"]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def copy_register(*, people: int, on) -> None:
@@ -262,6 +280,45 @@ def scan_once(on):
             raise _Rollback
     except _Rollback:
         return report
+
+
+def next_day_once(on) -> tuple[float, float, object]:
+    """(seconds of the scan of ``on`` + 1 day, seconds of its COUNT, its report), after the
+    scan of ``on`` in the same transaction (as if committed the day before); all of it
+    rolled back. The scan's time includes the checks its commit would make."""
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+
+    from safework.alerts.services import scan_expiry
+    from safework.core.actors import Actor
+
+    def constraints():
+        if connection.vendor == "postgresql":
+            connection.cursor().execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+    out = None
+    try:
+        with transaction.atomic():
+            scan_expiry(on=on, actor=Actor.system("bench"))
+            constraints()
+            with connection.cursor() as cursor:  # the morning after: fresh statistics
+                if connection.vendor == "postgresql":
+                    cursor.execute("ANALYZE alerts_certificatewarning")
+            nxt = on + timedelta(days=1)
+            start = time.perf_counter()
+            expected = count_sql(nxt)
+            count_s = time.perf_counter() - start
+            start = time.perf_counter()
+            with transaction.atomic():
+                report = scan_expiry(on=nxt, actor=Actor.system("bench"))
+                constraints()
+            scan_s = time.perf_counter() - start
+            assert report.warnings == expected, (report.warnings, expected)
+            out = (scan_s, count_s, report)
+            raise _Rollback
+    except _Rollback:
+        return out
 
 
 # The due predicate of issue 4 written out by hand: per kind, the level the date is at
@@ -460,11 +517,21 @@ def main(args) -> int:
     assert found == expected, (found, expected)  # the same predicate, or the ratio means nothing
     scan_s, report = timed(lambda: scan_once(on), 3, after=vacuum_alerts)
     assert report.warnings == expected, (report.warnings, expected)
+    next_runs = []
+    for _ in range(3):
+        next_runs.append(next_day_once(on))
+        vacuum_alerts()
+    next_s, next_base_s, next_report = sorted(next_runs, key=lambda r: r[0])[1]
     rate, received = delivery_rate()
     counts = {"due": expected, "notifications": report.notifications, "inbox": report.inbox}
     rows = [
         result_row("alerts_scan_s", scan_s, "s", SCAN_TARGET_S, base_s, scan_s / base_s,
                    scan_s < SCAN_TARGET_S and scan_s / base_s <= MAX_RATIO) | size | counts,
+        result_row("alerts_scan_next_day_s", next_s, "s", SCAN_TARGET_S, next_base_s,
+                   next_s / next_base_s, next_s < SCAN_TARGET_S and next_s / next_base_s <= MAX_RATIO)
+        | size | {"row": "additional: the next day's scan after the first one committed",
+                  "due": next_report.warnings, "notifications": next_report.notifications,
+                  "inbox": next_report.inbox},
         result_row("alerts_scan_find_ms", find_s * 1000, "ms", None, base_s * 1000,
                    find_s / base_s, find_s / base_s <= MAX_RATIO) | size,
         result_row("alerts_delivery_per_s", rate, "messages/s", DELIVERY_TARGET, None, None,

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils.html import escape
 
 from safework.alerts.choices import GROUP_CHANNELS, LAPSE, SMS_CHANNELS, Audience, WarningKind
+from safework.alerts.digest import DIGEST_ITEMS, INBOX, count_key, digest_key, urgency
 from safework.alerts.messages import link_of, skeleton
 from safework.alerts.models import AlertPolicy, ChannelConfig
 from safework.alerts.rules import AlertRules, audiences_at, level_on
@@ -147,40 +148,78 @@ def owner_of(person):
     return owners[0] if owners else None
 
 
-def messages(warnings, rules_of: dict) -> tuple[dict, set, Counter]:
-    """dedupe key -> message row, inbox rows and skipped counts of ``warnings``."""
-    d, rows, inbox, skipped = Directory(), {}, set(), Counter()
+def messages(warnings, rules_of: dict, on: date, run: int = 1) -> tuple[dict, dict, dict, Counter]:
+    """Of ``warnings``: the worker's SMS (dedupe key -> row), the digests (dedupe key ->
+    (channel, recipient, settings organization, organization concerned, digest)), the
+    inbox items (dedupe key -> user id) and the skipped counts."""
+    d, rows, routes, skipped = Directory(), {}, defaultdict(list), Counter()
     for w in warnings:
+        rules = rules_of[w.pk]
+        order = list(rules.recipients_from_days)
+        order += [a for a in [Audience.SAFETY_MANAGER.value] if a not in order]
         audiences = (
             [Audience.SAFETY_MANAGER]
             if w.kind == WarningKind.RENEWAL_OPEN
-            else audiences_at(rules_of[w.pk], w.level)
+            else audiences_at(rules, w.level)
         )
-        _Sender(w, d, rows, inbox, skipped).tell(audiences)
-    return rows, inbox, skipped
+        _Sender(w, d, rows, routes, skipped, order).tell(audiences)
+    digests, inbox = {}, {}
+    for (channel, recipient), told in routes.items():
+        key = digest_key(on, run, channel, recipient)
+        ws = {w.pk: w for _rank, _config, w in told}
+        if channel == INBOX:
+            inbox[key] = int(recipient)
+            continue
+        config = max(told, key=lambda t: (t[0], t[1] if t[1] is not None else 0))[1]
+        abouts = {w.person.organization_id for w in ws.values()}
+        listed = sorted(ws.values(), key=lambda w: urgency(w.level, w.kind, w.days_left, w.pk))
+        listed = [w.pk for w in listed[:DIGEST_ITEMS]]
+        digest = {
+            "date": on.isoformat(), "counts": dict(Counter(count_key(w.kind, w.level) for w in ws.values())),
+            "items": listed, "more": len(ws) - len(listed),
+        }  # fmt: skip
+        about = next(iter(abouts)) if len(abouts) == 1 else None
+        digests[key] = (channel, recipient, config, about, digest)
+    return rows, digests, inbox, skipped
 
 
 class _Sender:
-    def __init__(self, w, d, rows, inbox, skipped):
-        self.w, self.d, self.rows, self.inbox, self.skipped = w, d, rows, inbox, skipped
+    def __init__(self, w, d, rows, routes, skipped, order):
+        self.w, self.d, self.rows, self.routes, self.skipped = w, d, rows, routes, skipped
+        self.order, self.rank = order, 0
         self.person, self.t = w.person, texts(w)
         self.owner = owner_of(w.person)
         self.sites = frozenset(s.pk for s in w.person.sites.all())
 
     def tell(self, audiences):
         for audience in audiences:
+            self.rank = self.order.index(audience.value)
             getattr(self, audience.value)()
 
     def worker(self):
         if not self.person.phone:
             self.skipped["worker_without_phone"] += 1
             return
-        self._sms(self.person.phone, self.owner)
+        found = self.d.sms(self.owner)
+        if found is None:
+            self.skipped["no_sms_channel"] += 1
+            return
+        channel, org_id = found
+        payload = {"link": self.t["link"], "sms_params": self.t["sms_params"]}
+        key = f"warning:{self.w.pk}:{channel}:{self.person.phone}"[:200]
+        self.rows[key] = (
+            key, channel, self.person.phone[:255], org_id, self.t["subject"], self.t["sms"],
+            payload, self.person.pk, self.person.organization_id, self.w.pk,
+        )  # fmt: skip
 
     def org_contact(self):
         org = self.person.organization
         if org.contact_phone:
-            self._sms(org.contact_phone, org.pk)
+            found = self.d.sms(org.pk) or self.d.sms(self.owner)
+            if found is None:
+                self.skipped["no_sms_channel"] += 1
+            else:
+                self._add(found[0], org.contact_phone, found[1])
         if org.contact_email:
             self._add("email", org.contact_email, org.pk)
         for user in self.d.admins.get(org.pk, []):
@@ -199,32 +238,15 @@ class _Sender:
             if sites & self.sites:
                 self._user(user, self.owner)
 
-    def _sms(self, phone, org_id):
-        found = self.d.sms(org_id) or self.d.sms(self.owner)
-        if found is None:
-            self.skipped["no_sms_channel"] += 1
-            return
-        self._add(found[0], phone, found[1], body=self.t["sms"], sms_params=self.t["sms_params"])
-
     def _user(self, user, org_id):
         if user.email:
             self._add("email", user.email, org_id)
-        self.inbox.add((user.pk, self.w.pk, self.t["subject"], self.t["inbox"], self.t["link"]))
+        self._add(INBOX, str(user.pk), None)
 
     def _groups(self, org_id):
         channels = self.d.groups(org_id) if org_id in self.d.channels else self.d.groups(None)
         for channel in channels:
             self._add(channel, f"group:{org_id or 'default'}", org_id)
 
-    def _add(self, channel, recipient, org_id, **extra):
-        body = extra.pop("body", self.t["text"])
-        payload = {"link": self.t["link"], **extra}
-        if channel == "email":
-            payload["html"] = self.t["html"]
-        elif channel in GROUP_CHANNELS:
-            payload["markdown"] = self.t["markdown"]
-        key = f"warning:{self.w.pk}:{channel}:{recipient}"[:200]
-        self.rows[key] = (
-            key, channel, recipient[:255], org_id, self.t["subject"], body, payload,
-            self.person.pk, self.person.organization_id, self.w.pk,
-        )  # fmt: skip
+    def _add(self, channel, recipient, org_id):
+        self.routes[(channel, recipient[:255])].append((self.rank, org_id, self.w))

@@ -20,7 +20,7 @@ def test_the_hand_written_count_is_the_scans_predicate():
     assert expected > 0  # the generated register has certificates due
     assert bench_alerts.count_scan_queries(on) == expected
     report = bench_alerts.scan_once(on)
-    assert report.warnings == expected and report.notifications > expected
+    assert report.warnings == expected and report.notifications > 0 and report.inbox > 0
     assert bench_alerts.count_sql(on) == expected  # the scan was rolled back
 
 

@@ -1,7 +1,8 @@
 """The daily scan (issue 4): thresholds, idempotency, catch-up, renewal, recipients per
 level, per-owner and per-type rules, the day's status transitions, the audit entry."""
 
-from datetime import timedelta
+from collections import defaultdict
+from datetime import date, timedelta
 
 import pytest
 
@@ -97,6 +98,42 @@ def test_sixty_day_calendar_sends_exactly_the_expected_warnings(plant, clock, sm
     }  # fmt: skip
     assert got == expected
     assert not CertificateWarning.objects.filter(certificate=c).exists()
+    # The messages, exactly: the worker's own SMS per warning; every other recipient one
+    # digest per day and channel listing that day's warnings (the area head from 7 days),
+    # and one inbox item per login and day.
+    warned = defaultdict(set)
+    for w in CertificateWarning.objects.all():
+        warned[(w.scan_date - DAY0).days].add(w)
+    regular = {("sms_aliyun", "13800000002"), ("email", "contact@jiangsu.test"),
+               ("email", "admin@jiangsu.test"), ("email", "manager@plant.test")}  # fmt: skip
+    expected_messages, expected_inbox = set(), set()
+    for day, ws in warned.items():
+        urgent = any(w.level <= 7 for w in ws)
+        for w in ws:
+            expected_messages.add((day, f"warning:{w.pk}:sms_aliyun:13912345678", (w.pk,)))
+        ids = tuple(sorted(w.pk for w in ws))
+        for channel, to in regular | ({("email", "head@plant.test")} if urgent else set()):
+            expected_messages.add(
+                (day, f"digest:{DAY0 + timedelta(days=day)}:1:{channel}:{to}", ids)
+            )
+        for user in ["anquan", "chengbao", *(["quyu"] if urgent else [])]:
+            expected_inbox.add((day, user))
+    got_messages = {
+        (_day(n), n.dedupe_key, (n.warning_id,) if n.warning_id else tuple(sorted(n.payload["digest"]["items"])))
+        for n in Notification.objects.all()
+    }  # fmt: skip
+    assert got_messages == expected_messages
+    assert Notification.objects.count() == len(expected_messages) == 10 + 9 * 4 + 6
+    got_inbox = [(_day(i), i.user.username) for i in InboxItem.objects.all()]
+    assert sorted(got_inbox) == sorted(expected_inbox) and len(got_inbox) == 9 * 2 + 6
+
+
+def _day(row) -> int:
+    return (
+        (date.fromisoformat((row.dedupe_key or "").split(":")[1]) - DAY0).days
+        if (row.dedupe_key.startswith("digest:"))
+        else (row.warning.scan_date - DAY0).days
+    )
 
 
 def test_renewal_stops_expiry_warnings_and_reminds_after_30_days(plant, clock, sms_channel):
@@ -111,13 +148,25 @@ def test_renewal_stops_expiry_warnings_and_reminds_after_30_days(plant, clock, s
         (WarningKind.RENEWAL_OPEN, 30, DAY0 + timedelta(days=31)),
     ]
     reminder = CertificateWarning.objects.get(kind=WarningKind.RENEWAL_OPEN)
-    to = set(reminder.notifications.values_list("recipient", flat=True))
-    assert to == {"manager@plant.test"}  # the safety manager only
-    assert InboxItem.objects.filter(warning=reminder).get().user == plant.manager
+    assert _recipients(reminder) == {(Channel.EMAIL, "manager@plant.test")}  # the manager only
+    assert _inbox_users(reminder) == {"anquan"}
+
+
+def _digests(warning):
+    """The day's digests that list ``warning``."""
+    day = Notification.objects.filter(dedupe_key__startswith=f"digest:{warning.scan_date}:")
+    return [n for n in day if warning.pk in n.payload["digest"]["items"]]
 
 
 def _recipients(warning):
-    return {(n.channel, n.recipient) for n in warning.notifications.all()}
+    """Everyone told about ``warning``: its own messages and the digests listing it."""
+    own = {(n.channel, n.recipient) for n in warning.notifications.all()}
+    return own | {(n.channel, n.recipient) for n in _digests(warning)}
+
+
+def _inbox_users(warning):
+    day = InboxItem.objects.filter(dedupe_key__startswith=f"digest:{warning.scan_date}:")
+    return set(day.values_list("user__username", flat=True))
 
 
 def test_recipients_per_level(plant, clock, sms_channel):
@@ -132,11 +181,14 @@ def test_recipients_per_level(plant, clock, sms_channel):
         (Channel.EMAIL, "admin@jiangsu.test"),  # the contractor admin
         (Channel.EMAIL, "manager@plant.test"),  # the safety manager
     }
+    assert {(n.channel, n.recipient) for n in at_15.notifications.all()} == {
+        (Channel.SMS_ALIYUN, "13912345678")  # only the worker's own SMS is per warning
+    }
+    assert _inbox_users(at_15) == {"anquan", "chengbao"}
     scan(plant, DAY0 + timedelta(days=4))
     at_7 = CertificateWarning.objects.get(level=7)
     assert _recipients(at_7) - _recipients(at_15) == {(Channel.EMAIL, "head@plant.test")}
-    users = set(InboxItem.objects.filter(warning=at_7).values_list("user__username", flat=True))
-    assert users == {"anquan", "quyu", "chengbao"}  # not the head of the other site
+    assert _inbox_users(at_7) == {"anquan", "quyu", "chengbao"}  # not the other site's head
 
 
 def test_group_robots_of_the_owner_and_the_contractor(plant, clock, sms_channel, server):
@@ -232,12 +284,67 @@ def test_the_messages_say_who_what_when_and_what_to_do_in_chinese(plant, clock, 
     certificate(person, valid_until=DAY0 + timedelta(days=10))
     scan(plant, DAY0)
     mail = Notification.objects.get(recipient="manager@plant.test")
-    assert mail.subject == "【安全预警】还剩 10 天：王<五>，熔化焊接与热切割作业"
-    assert "将于 2026-06-11 到期，还剩 10 天" in mail.body and "延期复审" in mail.body
+    assert mail.subject == "【安全预警】2026-06-01：1 张证书需要处理"
+    assert "15 天内：1" in mail.body and "将于 2026-06-11 到期，还剩 10 天" in mail.body
+    assert "https://safework.test/alerts/warnings/?date=2026-06-01" in mail.body
     assert "王&lt;五&gt;" in mail.payload["html"] and "王<五>" not in mail.payload["html"]
-    assert "https://safework.test/certificates/" in mail.body
-    sms = Notification.objects.get(recipient="13912345678")
+    sms = Notification.objects.get(recipient="13912345678")  # the worker's own
+    assert sms.subject == "【安全预警】还剩 10 天：王<五>，熔化焊接与热切割作业"
     assert sms.payload["sms_params"] == {
-        "name": "王<五>", "item": "熔化焊接与热切割作业", "date": "2026-06-11", "days": "10",
-        "action": "及时换证",
+        "name": "王<五>", "item": "熔化焊接与热切割作业", "date": "2026-06-01"[:8] + "11",
+        "days": "10", "action": "及时换证",
     }  # fmt: skip
+    contact = Notification.objects.get(recipient="13800000002")  # the contractor's digest
+    assert contact.payload["sms_params"] == {
+        "name": "江苏安装", "item": "1 张证书", "date": "2026-06-01", "days": "10",
+        "action": "查看预警清单",
+    }  # fmt: skip
+
+
+def test_a_recipient_gets_one_digest_per_day_and_channel(plant, clock, sms_channel):
+    """25 certificates due on one day: the worker's SMS each, everyone else one digest per
+    channel with the counts by level, the 10 most urgent listed, and one inbox item."""
+    people = [worker(plant, phone=f"1390000{i:04d}") for i in range(25)]
+    lapsed = [certificate(p, valid_until=DAY0 - timedelta(days=2)) for p in people[:3]]
+    soon = [
+        certificate(p, valid_until=DAY0 + timedelta(days=3 + i)) for i, p in enumerate(people[3:8])
+    ]
+    for p in people[8:]:
+        certificate(p, valid_until=DAY0 + timedelta(days=20))
+    report = scan(plant, DAY0)
+    assert report.warnings == 25
+    assert Notification.objects.filter(warning__isnull=False, channel="sms_aliyun").count() == 25
+    digests = Notification.objects.filter(dedupe_key__startswith="digest:")
+    assert sorted(digests.values_list("channel", "recipient")) == sorted([
+        ("email", "admin@jiangsu.test"), ("email", "contact@jiangsu.test"),
+        ("email", "head@plant.test"), ("email", "manager@plant.test"),
+        ("sms_aliyun", "13800000002"),
+    ])  # fmt: skip
+    mail = digests.get(recipient="manager@plant.test")
+    warning_of = {w.certificate_id: w.pk for w in CertificateWarning.objects.all()}
+    assert mail.payload["digest"]["counts"] == {"-1": 3, "7": 5, "30": 17}
+    assert mail.payload["digest"]["items"][:8] == [warning_of[c.pk] for c in lapsed + soon]
+    assert len(mail.payload["digest"]["items"]) == 10 and mail.payload["digest"]["more"] == 15
+    assert "……还有 15 项。" in mail.body and "已失效：3" in mail.body
+    assert mail.subject == "【安全预警】2026-06-01：25 张证书，其中 3 张已失效"
+    head = digests.get(recipient="head@plant.test")  # from 7 days on: 8 of them
+    assert head.payload["digest"]["counts"] == {"-1": 3, "7": 5}
+    assert sorted(InboxItem.objects.values_list("user__username", flat=True)) == [
+        "anquan",
+        "chengbao",
+        "quyu",
+    ]
+    assert report.notifications == 25 + 5 and report.inbox == 3
+
+
+def test_a_second_run_of_the_day_sends_only_what_is_new(plant, clock, sms_channel):
+    certificate(worker(plant), valid_until=DAY0 + timedelta(days=10))
+    first = scan(plant, DAY0)
+    late = certificate(worker(plant, phone="13900000009"), valid_until=DAY0 + timedelta(days=5))
+    second = scan(plant, DAY0)  # e.g. a certificate recorded after the 08:00 scan
+    assert (first.warnings, second.warnings) == (1, 1)
+    new = CertificateWarning.objects.get(certificate=late)
+    again = Notification.objects.filter(dedupe_key__startswith=f"digest:{DAY0}:2:")
+    assert again.count() == 5  # 4 regular recipients + the area head (7 days)
+    assert all(n.payload["digest"]["items"] == [new.pk] for n in again)
+    assert (scan(plant, DAY0).notifications, scan(plant, DAY0).inbox) == (0, 0)

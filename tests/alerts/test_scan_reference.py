@@ -123,15 +123,22 @@ def _sent() -> set:
     )
 
 
-def _actual(warnings):
+def _actual(warnings, day):
     rows = Notification.objects.filter(warning__in=warnings).values_list(
         "dedupe_key", "channel", "recipient", "organization_id", "subject", "body", "payload",
         "person_id", "about_organization_id", "warning_id",
     )  # fmt: skip
-    inbox = InboxItem.objects.filter(warning__in=warnings).values_list(
-        "user_id", "warning_id", "title", "body", "link"
+    digests = Notification.objects.filter(dedupe_key__startswith=f"digest:{day}:")
+    digests = digests.values_list(
+        "dedupe_key", "channel", "recipient", "organization_id", "about_organization_id",
+        "payload", "warning_id", "person_id",
+    )  # fmt: skip
+    inbox = InboxItem.objects.filter(dedupe_key__startswith=f"digest:{day}:")
+    return (
+        {r[0]: _comparable(r) for r in rows},
+        {key: (*r[:4], payload["digest"]) for key, *r, payload, w, p in digests if not (w or p)},
+        dict(inbox.values_list("dedupe_key", "user_id")),
     )
-    return {r[0]: _comparable(r) for r in rows}, set(inbox)
 
 
 def _comparable(row):
@@ -154,13 +161,15 @@ def test_the_scan_does_what_the_rules_say_one_warning_at_a_time(
         assert {(w.certificate_id, w.kind, w.level, w.due_date) for w in new} == set(expected)
         assert all(w.days_left == (w.due_date - day).days for w in new)
         rules_of = {w.pk: expected[(w.certificate_id, w.kind, w.level, w.due_date)] for w in new}
-        rows, inbox, skipped = reference.messages(new, rules_of)
-        got_rows, got_inbox = _actual(new)
+        rows, digests, inbox, skipped = reference.messages(new, rules_of, day)
+        assert len(digests) > 1 and inbox  # the random plants do tell several recipients
+        got_rows, got_digests, got_inbox = _actual(new, day)
         assert got_rows == {k: _comparable(v) for k, v in rows.items()}
+        assert got_digests == digests
         assert got_inbox == inbox
         assert (report.warnings, report.notifications, report.inbox) == (
             len(new),
-            len(rows),
+            len(rows) + len(digests),
             len(inbox),
         )
         assert report.skipped == dict(skipped)

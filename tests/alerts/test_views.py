@@ -151,3 +151,19 @@ def test_the_bell_counts_unread_notifications(client, plant, clock, sms_channel)
     assert 'id="alerts-unread">1<' in home and "李四" in home and "还剩 10 天" in home
     client.post(reverse("alerts:inbox_read"))
     assert 'id="alerts-unread"' not in client.get(reverse("alerts:inbox")).content.decode()
+
+
+def test_the_digest_links_to_the_days_warnings_in_scope(client, plant, clock, sms_channel):
+    certificate(worker(plant, name="承包商甲"), valid_until=DAY0 + timedelta(days=10))
+    certificate(worker(plant, org=plant.owner, name="业主乙", phone="13900000008"),
+                valid_until=DAY0 + timedelta(days=10))  # fmt: skip
+    services.scan_expiry(on=DAY0, actor=plant.system)
+    link = Notification.objects.get(recipient="admin@jiangsu.test").payload["link"]
+    path = link.removeprefix("https://safework.test")
+    assert path == reverse("alerts:warnings") + "?date=2026-06-01"
+    manager = login(client, plant.manager).get(path).content.decode()
+    assert "承包商甲" in manager and "业主乙" in manager
+    admin = login(client, plant.contractor_admin).get(path).content.decode()
+    assert "承包商甲" in admin and "业主乙" not in admin
+    bad = login(client, plant.manager).get(reverse("alerts:warnings") + "?date=2026-13-40")
+    assert "扫描日期" in bad.content.decode()

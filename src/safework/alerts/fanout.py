@@ -1,21 +1,21 @@
 """Who is told about the day's warnings, and through which channels (issue 4: recipients per
-level), written into the outbox and the inbox by a few INSERT ... SELECT statements per
-batch of warnings (one per audience and channel), never by a Python loop over them:
+level), decided in SQL per batch of warnings (one statement per audience and channel),
+never by a Python loop over them:
 
-- the worker: SMS to their phone, through the owner's SMS account;
+- the worker: SMS to their phone, through the owner's SMS account, one per warning
+  (written into the outbox by INSERT ... SELECT, keyed by warning, channel, recipient);
 - the contact of the worker's organization: SMS and email to the contact on record, the
   contractor admins' email and inbox, and the organization's own group robots;
 - the site safety manager: email and inbox of safety managers of the person's sites (or
   of all sites), and the owner's group robots;
 - the department/area head: email and inbox of area heads of the person's sites.
 
+Everyone but the worker is told about many people at once: their routes go to the day's
+digests (digest.py), one message per (channel, recipient) and one inbox item per login.
+
 The owner of a warning is the worker's organization when it is an owner, else the owner
 of their sites (the lowest id if several); the statements run once per owner, so the
-owner's accounts and robots are constants in them. A message is keyed by (warning,
-channel, recipient): when two audiences would send the same one (the worker's phone is
-also their contractor's contact phone), the audience told later in the rules' order
-wins, because the audiences are written in reverse order and a key already written is
-skipped."""
+owner's accounts and robots are constants in them."""
 
 from __future__ import annotations
 
@@ -35,7 +35,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import JSONObject
-from django.utils import timezone
 
 from safework.core.choices import OrganizationKind, Role
 from safework.core.models import UserProfile
@@ -43,11 +42,12 @@ from safework.people.models import Person
 
 from . import outbox
 from .choices import GROUP_CHANNELS, LAPSE, SMS_CHANNELS, Audience, Channel, WarningKind
+from .digest import INBOX, Digests
 from .messages import in_sql, link_parts, short_action_sql
-from .models import ChannelConfig, InboxItem
+from .models import ChannelConfig
 from .rules import AlertRules
 from .scan import Batch
-from .sql import IsoDate, Pipes, insert_select, text
+from .sql import IsoDate, Pipes, text
 
 
 @dataclass
@@ -93,6 +93,7 @@ class Directory:
 
 @dataclass
 class Sent:
+    digests: Digests
     notifications: int = 0
     inbox: int = 0
     skipped: Counter = field(default_factory=Counter)
@@ -144,14 +145,12 @@ def told_q(rules: AlertRules, audience: str) -> Q | None:
 
 
 class _Texts:
-    """Each text of a warning row as a SQL expression (messages.py)."""
+    """The worker's SMS of a warning row as SQL expressions (messages.py)."""
 
     def __init__(self):
         before, after = link_parts()
         self.link = Pipes(Value(before), text(F("certificate_id")), Value(after))
         self.subject = in_sql("subject", self.values)
-        self.text = in_sql("text", self.values)
-        self.inbox_body = in_sql("inbox_body", self.values)
 
     def values(self, kind: str) -> dict:
         return {
@@ -177,12 +176,6 @@ class _Texts:
         )  # fmt: skip
         return JSONObject(link=self.link, sms_params=params)
 
-    def email_payload(self) -> JSONObject:
-        return JSONObject(link=self.link, html=in_sql("html", self.values, escape_html=True))
-
-    def robot_payload(self) -> JSONObject:
-        return JSONObject(link=self.link, markdown=in_sql("markdown", self.values))
-
 
 def _org(org_id: int | None) -> Value:
     return Value(org_id, output_field=IntegerField())
@@ -198,14 +191,15 @@ class _Audiences:
 
     def __init__(self, warnings: QuerySet, owner, rules: AlertRules, d: Directory, sent: Sent):
         self.warnings, self.owner, self.rules, self.d, self.sent = warnings, owner, rules, d, sent
-        self.texts, self.now = _Texts(), timezone.now()
+        self.texts, self.rank = _Texts(), 0
 
     def tell(self) -> None:
         order = list(self.rules.recipients_from_days)
         order += [a for a in [Audience.SAFETY_MANAGER.value] if a not in order]
-        for audience in reversed(order):  # the audience told last wins a shared key
+        for rank, audience in enumerate(order):  # told later: gives a shared digest's settings
             q = told_q(self.rules, audience)
             if q is not None:
+                self.rank = rank
                 getattr(self, audience)(self.warnings.filter(q))
 
     # -- audiences ---------------------------------------------------------------------------
@@ -217,7 +211,7 @@ class _Audiences:
         if account is None:
             self.sent.skip("no_sms_channel", rows.count())
             return
-        self._sms(rows, F("person__phone"), Value(account[0]), _org(account[1]))
+        self._worker_sms(rows, Value(account[0]), _org(account[1]))
 
     def org_contact(self, rows: QuerySet) -> None:
         self._contact_sms(rows.exclude(person__organization__contact_phone=""))
@@ -229,18 +223,18 @@ class _Audiences:
         group = Pipes(Value("group:"), text(org))
         for channel in GROUP_CHANNELS:
             if (orgs := self._robot_orgs(channel)) is not None:
-                self._robot(others.filter(orgs), Value(channel), group, org)
+                self._digest(others.filter(orgs), Value(channel), group, org)
 
     def safety_manager(self, rows: QuerySet) -> None:
         owner = _org(self.owner)
         for user_id, email in self.d.managers_everywhere:
             if email:
                 self._email(rows, Value(email), owner)
-            self._inbox(rows, Value(user_id))
+            self._inbox(rows, Value(str(user_id)))
         self._users(rows, SITE_USERS, Role.SAFETY_MANAGER, owner)
         group = Value(f"group:{self.owner or 'default'}")
         for channel in self.d.robots(self.owner):
-            self._robot(rows, Value(channel), group, owner)
+            self._digest(rows, Value(channel), group, owner)
 
     def area_head(self, rows: QuerySet) -> None:
         self._users(rows, SITE_USERS, Role.AREA_HEAD, _org(self.owner))
@@ -268,7 +262,7 @@ class _Audiences:
             default=Value(fallback and fallback[1]),
             output_field=IntegerField(),
         )
-        self._sms(rows, F("person__organization__contact_phone"), channel, config)
+        self._digest(rows, channel, F("person__organization__contact_phone"), config)
 
     def _robot_orgs(self, channel: str) -> Q | None:
         """The worker organizations whose robots include ``channel`` (Directory.robots),
@@ -287,35 +281,29 @@ class _Audiences:
         which = {f"{profile}__role": role, f"{profile}__user__is_active": True}
         emailed = rows.filter(**which, **{f"{profile}__user__email__gt": ""})
         self._email(emailed, F(f"{profile}__user__email"), config)
-        self._inbox(rows.filter(**which), F(f"{profile}__user_id"))
+        self._inbox(rows.filter(**which), text(F(f"{profile}__user_id")))
 
     # -- channels ----------------------------------------------------------------------------
 
-    def _sms(self, rows, phone, channel, config) -> None:
-        body = in_sql("sms", self.texts.values)
-        self._enqueue(rows, channel, phone, config, body, self.texts.sms_payload())
-
-    def _email(self, rows, address, config) -> None:
-        payload = self.texts.email_payload()
-        self._enqueue(rows, Value(Channel.EMAIL.value), address, config, self.texts.text, payload)
-
-    def _robot(self, rows, channel, group, config) -> None:
-        payload = self.texts.robot_payload()
-        self._enqueue(rows, channel, group, config, self.texts.text, payload)
-
-    def _enqueue(self, rows, channel, recipient, config, body, payload) -> None:
-        key = Pipes(Value("warning:"), text(F("pk")), Value(":"), channel, Value(":"), recipient)
+    def _worker_sms(self, rows, channel, config) -> None:
+        """The worker's own SMS, one per warning (template code + parameters)."""
+        phone = F("person__phone")
+        key = Pipes(Value("warning:"), text(F("pk")), Value(":"), channel, Value(":"), phone)
         self.sent.notifications += outbox.enqueue_select(
-            rows, channel=channel, recipient=recipient, subject=self.texts.subject, body=body,
-            payload=payload, organization_id=config, person_id=F("person_id"),
+            rows, channel=channel, recipient=phone, subject=self.texts.subject,
+            body=in_sql("sms", self.texts.values), payload=self.texts.sms_payload(),
+            organization_id=config, person_id=F("person_id"),
             about_organization_id=F("person__organization_id"), warning_id=F("pk"),
             dedupe_key=key,
         )  # fmt: skip
 
+    def _email(self, rows, address, config) -> None:
+        self._digest(rows, Value(Channel.EMAIL.value), address, config)
+
     def _inbox(self, rows, user) -> None:
-        self.sent.inbox += insert_select(
-            InboxItem, rows,
-            {"user_id": user, "warning_id": F("pk"), "title": self.texts.subject,
-             "body": self.texts.inbox_body, "link": self.texts.link, "created_at": Value(self.now)},
-            ignore_conflicts=True,
-        )  # fmt: skip
+        self._digest(rows, Value(INBOX), user, Value(None, output_field=IntegerField()))
+
+    def _digest(self, rows, channel, recipient, config) -> None:
+        self.sent.digests.add(
+            rows, channel=channel, recipient=recipient, config=config, rank=self.rank
+        )

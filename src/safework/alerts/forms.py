@@ -30,6 +30,19 @@ FIELD_LABELS = {
 }
 
 
+class WarningFilterForm(forms.Form):
+    date = forms.DateField(
+        label=_("Scan date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Scan date: enter a date such as 2026-06-01.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_filter_widgets(self)
+
+
 class NotificationFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"), required=False, choices=[("", _("All states")), *State.choices]

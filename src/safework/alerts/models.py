@@ -37,8 +37,12 @@ class CertificateWarning(models.Model):
     due date) is what makes the scan idempotent; a new due date (renewal, review) starts
     a new series."""
 
+    # No index of its own: the unique key below starts with it.
     certificate = models.ForeignKey(
-        "certificates.Certificate", on_delete=models.CASCADE, related_name="warnings"
+        "certificates.Certificate",
+        on_delete=models.CASCADE,
+        related_name="warnings",
+        db_index=False,
     )
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=16, choices=WarningKind.choices)
@@ -50,12 +54,13 @@ class CertificateWarning(models.Model):
 
     class Meta:
         ordering = ["-scan_date", "-id"]
+        # The unique key is also the index of the scan's "already sent at this level or a
+        # more urgent one" lookup (certificate, kind, due date, then a range of levels).
         constraints = [
             models.UniqueConstraint(
-                fields=["certificate", "kind", "level", "due_date"], name="warning_once_per_level"
+                fields=["certificate", "kind", "due_date", "level"], name="warning_once_per_date"
             )
         ]
-        indexes = [models.Index(fields=["certificate", "kind", "due_date", "level"])]
         verbose_name = _("certificate warning")
         verbose_name_plural = _("certificate warnings")
 
@@ -159,9 +164,16 @@ class ChannelConfig(TimeStamped):
 
 class Notification(models.Model):
     """The outbox (DESIGN.md 3, Nothing lost): a row written in the same transaction as
-    what caused it, delivered by the worker with retries."""
+    what caused it, delivered by the worker with retries.
 
-    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    The daily scan writes up to a hundred thousand of these in one transaction, so a row
+    carries only what is worth its price: its references to the organizations, person
+    and warning are a log's back-references (db_constraint=False: no trigger per row at
+    commit; deleting one still sets them to NULL through the ORM), the idempotency key is
+    a fresh UUID with no index of its own (nothing looks a message up by it), and the
+    dedupe key's unique constraint has no second, pattern-matching index."""
+
+    key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(
         Organization,
         verbose_name=_("sent with the settings of"),
@@ -169,6 +181,7 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
     )
     about_organization = models.ForeignKey(
         Organization,
@@ -177,9 +190,15 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_constraint=False,
     )
     person = models.ForeignKey(
-        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     warning = models.ForeignKey(
         CertificateWarning,
@@ -187,13 +206,14 @@ class Notification(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="notifications",
+        db_constraint=False,
     )
-    channel = models.CharField(_("channel"), max_length=16, db_index=True)
+    channel = models.CharField(_("channel"), max_length=16)
     recipient = models.CharField(_("recipient"), max_length=255, blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("message"), blank=True)
     payload = models.JSONField(default=dict, blank=True)
-    dedupe_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
     state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"))
@@ -207,6 +227,11 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One message per dedupe key: per (warning, channel, recipient) for the
+            # worker's SMS, per (scan date, run, channel, recipient) for a digest.
+            models.UniqueConstraint(fields=["dedupe_key"], name="notification_once_per_key")
+        ]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"]),
             # The worker's claim: the oldest due rows in order, read off this index and
@@ -231,8 +256,15 @@ class InboxItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_inbox"
     )
     warning = models.ForeignKey(
-        CertificateWarning, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        CertificateWarning,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
+    # The daily digest's key (digest.py): one item per login, scan date and run.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("message"))
     link = models.CharField(max_length=200, blank=True)
@@ -242,7 +274,8 @@ class InboxItem(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "warning"], name="inbox_once_per_warning")
+            models.UniqueConstraint(fields=["user", "warning"], name="inbox_once_per_warning"),
+            models.UniqueConstraint(fields=["dedupe_key"], name="inbox_once_per_key"),
         ]
         indexes = [models.Index(fields=["user", "read_at"])]
         verbose_name = _("notification")

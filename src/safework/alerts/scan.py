@@ -174,9 +174,24 @@ def issue_warnings(on: date) -> list[Batch]:
     for rules, queries in groupby(due_queries(on), key=lambda pair: pair[1]):
         after = _last_warning_id()
         columns = _warning_columns(on, now)
-        size = sum(insert_select(CertificateWarning, qs, columns) for qs, _rules in queries)
+        size = sum(
+            insert_select(CertificateWarning, qs, columns, staged=True) for qs, _rules in queries
+        )
         batches.append(Batch(rules, after, _last_warning_id(), size))
+    _analyze_warnings()
     return batches
+
+
+def _analyze_warnings() -> None:
+    """Tell PostgreSQL's planner how many warnings there now are (ANALYZE counts this
+    transaction's own rows) before the fan-out joins them: with the statistics of the
+    morning's table (none on the first scan) it planned the contact messages as nested
+    loops over 133 organizations x 89,649 warnings (43 s instead of 1 s)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {CertificateWarning._meta.db_table}")
 
 
 def _warning_columns(on: date, now) -> dict:

@@ -11,7 +11,13 @@ from safework.core.access import people_visible, scope_organization_ids
 from safework.core.actors import Actor
 from safework.core.choices import Role
 
-from .models import ChannelConfig, InboxItem, Notification, StatusTransition
+from .models import (
+    CertificateWarning,
+    ChannelConfig,
+    InboxItem,
+    Notification,
+    StatusTransition,
+)
 from .rules import AlertRules
 
 
@@ -59,6 +65,30 @@ def notification_list(
 
 def notification_get(*, actor: Actor, pk: int) -> Notification:
     return notification_list(actor=actor).get(pk=pk)
+
+
+def warning_list(*, actor: Actor, on: date | None = None) -> QuerySet[CertificateWarning]:
+    """The warnings issued (the digests' link: one scan date), about people the actor may
+    see, most urgent first (digest.urgency)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from safework.people.models import Person
+
+    from .choices import WarningKind
+
+    qs = CertificateWarning.objects.filter(
+        person__in=people_visible(Person.objects.all(), actor).values("id")
+    )
+    if on is not None:
+        qs = qs.filter(scan_date=on)
+    renewal = Case(
+        When(kind=WarningKind.RENEWAL_OPEN, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return qs.select_related("person__organization", "certificate__type").order_by(
+        "-scan_date", "level", renewal, "days_left", "id"
+    )
 
 
 def channels_visible(actor: Actor) -> QuerySet[ChannelConfig]:

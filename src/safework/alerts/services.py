@@ -21,6 +21,7 @@ from safework.core.models import Organization
 
 from . import config, outbox
 from .choices import State
+from .digest import Digests
 from .fanout import Directory, Sent, fan_out
 from .models import (
     AlertPolicy,
@@ -51,15 +52,21 @@ class ScanReport:
 @transaction.atomic
 def scan_expiry(*, on: date, actor: Actor) -> ScanReport:
     """Issue 4, The daily scan: record the day's status transitions, issue the warnings
-    due on ``on`` and put their messages into the outbox, all in one transaction.
+    due on ``on`` and put their messages into the outbox, all in one transaction: the
+    worker's SMS per warning, a digest per other recipient and channel (digest.py).
     Running it again on the same day finds nothing new."""
     ScanLock.objects.get_or_create(pk=1)
     ScanLock.objects.select_for_update().get(pk=1)  # one scan at a time
     report = ScanReport(scan_date=on)
     report.transitions = record_transitions(days=_transition_days(on))
-    batches, directory, sent = issue_warnings(on), Directory.load(), Sent()
+    run = ScanRun.objects.filter(scan_date=on).values_list("runs", flat=True).first() or 0
+    batches, directory = issue_warnings(on), Directory.load()
+    sent = Sent(digests=Digests(on, run + 1))
     for batch in batches:
         fan_out(batch, directory, sent)
+    digests, inbox = sent.digests.write()
+    sent.notifications += digests
+    sent.inbox += inbox
     report.warnings = sum(batch.size for batch in batches)
     report.notifications, report.inbox = sent.notifications, sent.inbox
     report.skipped = dict(sent.skipped)

@@ -13,13 +13,26 @@ from django.db.models import CharField, Func, IntegerField, Model, QuerySet, Tex
 from django.db.models.constants import OnConflict
 from django.db.models.functions import Cast, Replace
 
+STAGE = "alerts_insert_stage"
+
 
 def insert_select(
-    model: type[Model], rows: QuerySet, columns: dict, *, ignore_conflicts: bool = False
+    model: type[Model],
+    rows: QuerySet,
+    columns: dict,
+    *,
+    ignore_conflicts: bool = False,
+    staged: bool = False,
 ) -> int:
     """Insert one ``model`` row per row of ``rows``, its fields computed by ``columns``
     (field name -> expression on ``rows``); returns how many were inserted. With
-    ``ignore_conflicts`` a row that would break a unique constraint is skipped."""
+    ``ignore_conflicts`` a row that would break a unique constraint is skipped.
+
+    ``staged``: the rows are selected into a temporary table first, then copied. For a
+    SELECT that reads the table being inserted into (the scan's "not warned yet"): on an
+    empty table PostgreSQL plans a nested loop over a sequential scan of it, and the
+    statement then rescans every page it has itself written so far for each row, which
+    is quadratic (73 s instead of 1 s for 71,000 warnings on the first scan)."""
     aliases = {f"ins_{name}": expression for name, expression in columns.items()}
     select = rows.order_by().annotate(**aliases).values(*aliases)
     connection = connections[select.db]
@@ -29,16 +42,25 @@ def insert_select(
         return 0
     ops, on_conflict = connection.ops, OnConflict.IGNORE if ignore_conflicts else None
     fields = [model._meta.get_field(name) for name in columns]
+    source = f"SELECT {', '.join(ops.quote_name(a) for a in aliases)} FROM {STAGE}"
     statement = "{} {} ({}) {} {}".format(
         ops.insert_statement(on_conflict=on_conflict),
         ops.quote_name(model._meta.db_table),
         ", ".join(ops.quote_name(f.column) for f in fields),
-        sql,
+        source if staged else sql,
         ops.on_conflict_suffix_sql(fields, on_conflict, None, None),
     )
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.rowcount
+        if not staged:
+            cursor.execute(statement, params)
+            return cursor.rowcount
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        cursor.execute(f"CREATE TEMP TABLE {STAGE} AS {sql}", params)
+        try:
+            cursor.execute(statement)
+            return cursor.rowcount
+        finally:
+            cursor.execute(f"DROP TABLE {STAGE}")
 
 
 class Pipes(Func):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("channels/<int:pk>/", views.channel_edit, name="channel_edit"),
     path("channels/<int:pk>/test/", views.channel_test, name="channel_test"),
     path("rules/", views.rules_edit, name="rules"),
+    path("warnings/", views.warning_list, name="warnings"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_read, name="inbox_read"),
 ]

@@ -21,7 +21,13 @@ from safework.core.views import actor_for, page, paginate, post_action, render_l
 from . import config, selectors, services
 from .choices import Channel, State
 from .delivery import deliver_now
-from .forms import ChannelForm, NotificationFilterForm, RulesForm, TestMessageForm
+from .forms import (
+    ChannelForm,
+    NotificationFilterForm,
+    RulesForm,
+    TestMessageForm,
+    WarningFilterForm,
+)
 from .models import Notification
 
 # -- outbox -------------------------------------------------------------------------------------
@@ -209,6 +215,20 @@ def rules_edit(request):
             messages.success(request, _("Saved."))
             return redirect(reverse("alerts:rules") + f"?organization={owner.pk}")
     return render(request, "alerts/rules.html", {"form": form, "owner": owner, "owners": owners})
+
+
+# -- warnings -----------------------------------------------------------------------------------
+
+
+@page
+def warning_list(request):
+    actor = actor_for(request)
+    form = WarningFilterForm(request.GET)
+    on = form.cleaned_data.get("date") if form.is_valid() else None
+    qs = selectors.warning_list(actor=actor, on=on)
+    return render(
+        request, "alerts/warning_list.html", {"form": form, "page_obj": paginate(request, qs)}
+    )
 
 
 # -- inbox --------------------------------------------------------------------------------------
