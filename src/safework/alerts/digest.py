@@ -35,6 +35,7 @@ from .models import CertificateWarning, InboxItem, Notification
 DIGEST_ITEMS = 10  # the most urgent warnings listed one line each
 INBOX = "inbox"  # the pseudo-channel of a login's inbox item (recipient: the user id)
 PAIRS = "alerts_digest_pairs"
+CUTS = "alerts_digest_cuts"
 COLUMNS = ("d_channel", "d_recipient", "d_config", "d_rank", "d_about", "d_warning")
 CHUNK = 2000
 
@@ -128,6 +129,7 @@ class Digests:
             try:
                 digests = self._group(cursor)
             finally:
+                cursor.execute(f"DROP TABLE IF EXISTS {CUTS}")
                 cursor.execute(f"DROP TABLE {PAIRS}")
         if not digests:
             return 0, 0
@@ -160,15 +162,31 @@ class Digests:
             f"SELECT d.d_channel, d.d_recipient, w.kind, w.level, COUNT(*) FROM {distinct} d"
             f" JOIN {w} w ON w.id = d.d_warning GROUP BY d.d_channel, d.d_recipient, w.kind, w.level"
         )
+        groups = defaultdict(Counter)  # (level, renewal) -> warnings, per digest
         for channel, recipient, kind, level, n in cursor.fetchall():
             digests[(channel, recipient)].counts[count_key(kind, level)] += n
+            groups[(channel, recipient)][(level, int(kind == WarningKind.RENEWAL_OPEN))] += n
+        # Only the groups up to the one holding a digest's last listed warning can hold its
+        # listed ones: the window sorts those, not every pair (2.5 s -> 0.x s at 1M).
+        cursor.execute(f"DROP TABLE IF EXISTS {CUTS}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {CUTS} (d_channel varchar(16), d_recipient varchar(255),"
+            f" c_level integer, c_renewal integer)"
+        )
+        cursor.executemany(
+            f"INSERT INTO {CUTS} VALUES (%s, %s, %s, %s)",
+            [(*key, *_cutoff(counts)) for key, counts in groups.items()],
+        )
+        renewal = f"CASE WHEN w.kind = '{WarningKind.RENEWAL_OPEN}' THEN 1 ELSE 0 END"
         cursor.execute(
             f"SELECT d_channel, d_recipient, d_warning FROM (SELECT d.d_channel, d.d_recipient,"
             f" d.d_warning, ROW_NUMBER() OVER (PARTITION BY d.d_channel, d.d_recipient ORDER BY"
-            f" w.level, CASE WHEN w.kind = %s THEN 1 ELSE 0 END, w.days_left, w.id) AS rn"
-            f" FROM {distinct} d JOIN {w} w ON w.id = d.d_warning) ranked WHERE rn <= %s"
-            f" ORDER BY d_channel, d_recipient, rn",
-            [str(WarningKind.RENEWAL_OPEN), DIGEST_ITEMS],
+            f" w.level, {renewal}, w.days_left, w.id) AS rn"
+            f" FROM {distinct} d JOIN {w} w ON w.id = d.d_warning JOIN {CUTS} c"
+            f" ON c.d_channel = d.d_channel AND c.d_recipient = d.d_recipient"
+            f" WHERE w.level < c.c_level OR (w.level = c.c_level AND {renewal} <= c.c_renewal)"
+            f") ranked WHERE rn <= %s ORDER BY d_channel, d_recipient, rn",
+            [DIGEST_ITEMS],
         )
         for channel, recipient, warning_id in cursor.fetchall():
             digests[(channel, recipient)].listed.append(warning_id)
@@ -214,6 +232,17 @@ class Digests:
         Notification.objects.bulk_create(new_messages, batch_size=1000, ignore_conflicts=True)
         InboxItem.objects.bulk_create(new_inbox, batch_size=1000, ignore_conflicts=True)
         return len(new_messages), len(new_inbox)
+
+
+def _cutoff(groups: Counter) -> tuple[int, int]:
+    """The (level, renewal) group, in urgency order, that holds the ``DIGEST_ITEMS``-th
+    most urgent warning (the last group if there are fewer)."""
+    seen = 0
+    for group in sorted(groups):
+        seen += groups[group]
+        if seen >= DIGEST_ITEMS:
+            return group
+    return max(groups)
 
 
 def _new(model, rows: list) -> list:
