@@ -233,6 +233,10 @@ def _database() -> dict:
             # (the suite's transactional tests commit thousands of times).
             options.append("-c synchronous_commit=off")
         config.setdefault("OPTIONS", {})["options"] = " ".join(options)
+        # Server-side prepared statements for the gate check's statements (core/sql.py);
+        # Django's own queries bind on the client and never prepare.
+        if _env_bool("SAFEWORK_DB_PREPARE", True):
+            config["OPTIONS"]["prepare_threshold"] = 1
         return config
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return _sqlite(DATA_DIR / "safework.sqlite3")

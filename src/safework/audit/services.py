@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from safework.core.actors import Actor
+from safework.core.sql import fetch
 
 from .chain import body_of, canonical_around, canonical_before_seq, entry_hash
 from .models import AuditEntry, AuditHead
@@ -171,16 +172,17 @@ def _append_in_one_statement(fields: dict) -> AuditEntry | None:
 # NOT NULL columns fail the whole statement and the row is not written unaudited.
 _CREATE_SQL = """
 WITH {settings}made AS (
-    INSERT INTO {table} ({columns}) SELECT {values}{settings_from} RETURNING id
+    INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id
 ), head AS (
-    SELECT seq, hash FROM audit_audithead WHERE id = 1 FOR UPDATE
+    SELECT seq, hash FROM audit_audithead{settings_from} WHERE id = 1
+    FOR UPDATE OF audit_audithead
 ), entry AS (
     INSERT INTO audit_auditentry (
         seq, at, actor, actor_user_id, action, object_type, object_id, object_repr,
         changes, ip, request_id, prev_hash, hash
     )
-    SELECT head.seq + 1, %s, %s, %s, %s, %s, made.id::text, %s, %s::jsonb, %s::inet, %s,
-        head.hash,
+    SELECT head.seq + 1, %s::timestamptz, %s::varchar, %s::bigint, %s::varchar, %s::varchar,
+        made.id::text, %s::varchar, %s::jsonb, %s::inet, %s::varchar, head.hash,
         encode(sha256(
             convert_to(head.hash, 'UTF8') || %s::bytea || convert_to(made.id::text, 'UTF8')
             || %s::bytea || convert_to((head.seq + 1)::text || '}}', 'UTF8')
@@ -226,7 +228,7 @@ def audit_create(
     asynchronous = fast_commit and not connection.in_atomic_block
     sql = _CREATE_SQL.format(
         settings=_ASYNC_COMMIT if asynchronous else "",
-        settings_from=" FROM settings" if asynchronous else "",
+        settings_from=", settings" if asynchronous else "",
         table=connection.ops.quote_name(meta.db_table),
         columns=", ".join(connection.ops.quote_name(f.column) for f in columns),
         values=", ".join(["%s"] * len(columns)),
@@ -261,15 +263,13 @@ def audit_create(
 
 
 def _run_create(sql: str, params: list) -> tuple:
-    """Inside a transaction under a savepoint, so that a failure (the head row missing)
-    can be retried; outside one the failed statement has rolled itself back."""
+    """Prepared (core/sql.py). Inside a transaction under a savepoint, so that a failure
+    (the head row missing) can be retried; outside one the failed statement has rolled
+    itself back."""
     if connection.in_atomic_block:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchone()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+        with transaction.atomic():
+            return fetch(sql, params, one=True)
+    return fetch(sql, params, one=True)
 
 
 def _stored_ip(raw: str | None) -> str | None:
