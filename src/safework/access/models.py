@@ -144,14 +144,31 @@ class AreaAuthorization(TimeStamped):
 
 class GateEvent(models.Model):
     """One gate decision. Area, site and organization are copied so that lists, scoping
-    and the people-on-site count need no joins and survive later changes."""
+    and the people-on-site count need no joins and survive later changes.
+
+    An append-only log written by every check: its references carry no database
+    constraint (``db_constraint=False``). Checking five foreign keys, and share-locking
+    the person, gate, area, site and organization rows they point at, was a sizeable
+    part of a check's cost; the ids come from rows the check has just read, and Django
+    still protects gates, areas and sites with events and nulls a deleted person or
+    organization (on_delete runs in the ORM)."""
 
     at = models.DateTimeField(_("time"), db_index=True)
     gate = models.ForeignKey(
-        Gate, verbose_name=_("gate"), null=True, blank=True, on_delete=models.PROTECT
+        Gate,
+        verbose_name=_("gate"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_constraint=False,
     )
     area = models.ForeignKey(
-        WorkArea, verbose_name=_("work area"), null=True, blank=True, on_delete=models.PROTECT
+        WorkArea,
+        verbose_name=_("work area"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_constraint=False,
     )
     # person, site and organization: no index of their own, the (…, at) indexes below
     # lead with them (every check pays for every index of this table).
@@ -162,6 +179,7 @@ class GateEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         db_index=False,
+        db_constraint=False,
     )
     person = models.ForeignKey(
         "people.Person",
@@ -171,6 +189,7 @@ class GateEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="gate_events",
         db_index=False,
+        db_constraint=False,
     )
     person_name = models.CharField(_("name"), max_length=100, blank=True)
     organization = models.ForeignKey(
@@ -180,6 +199,7 @@ class GateEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         db_index=False,
+        db_constraint=False,
     )
     credential_kind = models.CharField(
         _("credential"), max_length=16, choices=CredentialKind.choices
