@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from safework.core.access import people_visible, scope_organization_ids
 from safework.core.actors import Actor
 from safework.core.choices import Role
 
+from .choices import WarningKind
 from .models import (
     CertificateWarning,
     ChannelConfig,
@@ -70,11 +71,7 @@ def notification_get(*, actor: Actor, pk: int) -> Notification:
 def warning_list(*, actor: Actor, on: date | None = None) -> QuerySet[CertificateWarning]:
     """The warnings issued (the digests' link: one scan date), about people the actor may
     see, most urgent first (digest.urgency)."""
-    from django.db.models import Case, IntegerField, Value, When
-
     from safework.people.models import Person
-
-    from .choices import WarningKind
 
     qs = CertificateWarning.objects.filter(
         person__in=people_visible(Person.objects.all(), actor).values("id")

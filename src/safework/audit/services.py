@@ -3,6 +3,7 @@ inside its own transaction, so an entry exists exactly when the change was commi
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import math
@@ -160,6 +161,12 @@ def _append_in_one_statement(fields: dict) -> AuditEntry | None:
         row = cursor.fetchone()
     if row is None:
         return None
+    return _stored_entry(row, at, fields)
+
+
+def _stored_entry(row: tuple, at, fields: dict) -> AuditEntry:
+    """The entry the database has just written, from the (id, seq, prev_hash, hash) it
+    returned and the fields it was given, without reading it back."""
     pk, seq, prev_hash, digest = row
     entry = AuditEntry(pk=pk, seq=seq, at=at, prev_hash=prev_hash, hash=digest, **fields)
     entry._state.adding, entry._state.db = False, connection.alias
@@ -224,15 +231,8 @@ def audit_create(
     parts = canonical_around(body_of(seq=0, at=at, **fields), "object_id")
     if parts is None:
         return None
-    columns = [f for f in meta.concrete_fields if not f.primary_key]
     asynchronous = fast_commit and not connection.in_atomic_block
-    sql = _CREATE_SQL.format(
-        settings=_ASYNC_COMMIT if asynchronous else "",
-        settings_from=", settings" if asynchronous else "",
-        table=connection.ops.quote_name(meta.db_table),
-        columns=", ".join(connection.ops.quote_name(f.column) for f in columns),
-        values=", ".join(["%s"] * len(columns)),
-    )
+    columns, sql = _create_sql(type(obj), asynchronous)
     params = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in columns]
     params += [
         at,
@@ -253,13 +253,26 @@ def audit_create(
             raise
         AuditHead.objects.get_or_create(pk=1)  # gone only after a test flush
         row = _run_create(sql, params)
-    object_id, pk, seq, prev_hash, digest = row
+    object_id, *stored = row
     obj.pk = int(object_id)
     obj._state.adding, obj._state.db = False, connection.alias
-    fields["object_id"] = object_id
-    entry = AuditEntry(pk=pk, seq=seq, at=at, prev_hash=prev_hash, hash=digest, **fields)
-    entry._state.adding, entry._state.db = False, connection.alias
-    return entry
+    return _stored_entry(stored, at, {**fields, "object_id": object_id})
+
+
+@functools.cache
+def _create_sql(model: type[models.Model], asynchronous: bool) -> tuple[list, str]:
+    """The columns ``audit_create`` writes for ``model`` and its statement, built once
+    per model (every gate check runs it)."""
+    columns = [f for f in model._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = _CREATE_SQL.format(
+        settings=_ASYNC_COMMIT if asynchronous else "",
+        settings_from=", settings" if asynchronous else "",
+        table=quote(model._meta.db_table),
+        columns=", ".join(quote(f.column) for f in columns),
+        values=", ".join(["%s"] * len(columns)),
+    )
+    return columns, sql
 
 
 def _run_create(sql: str, params: list) -> tuple:
