@@ -299,6 +299,11 @@ def test_the_messages_say_who_what_when_and_what_to_do_in_chinese(plant, clock, 
         "name": "江苏安装", "item": "1 张证书", "date": "2026-06-01", "days": "10",
         "action": "查看预警清单",
     }  # fmt: skip
+    assert contact.payload["digest_sms_params"] == {  # for an account's digest template
+        "name": "江苏安装", "count": "1", "date": "2026-06-01", "days": "10",
+        "action": "查看预警清单",
+    }  # fmt: skip
+    assert "digest_sms_params" not in sms.payload
 
 
 def test_a_recipient_gets_one_digest_per_day_and_channel(plant, clock, sms_channel):

@@ -104,6 +104,47 @@ def test_tencent_sms_tc3_signed_request(plant, server):
     assert row.state == State.SENT and row.provider_message_id == "serial-1"
 
 
+DIGEST_PARAMS = {"name": "江苏安装", "count": "12", "date": "2026-06-01", "days": "3",
+                 "action": "查看预警清单"}  # fmt: skip
+DIGEST_AS_ITEM = {**SMS_PARAMS, "name": "江苏安装", "item": "12 张证书"}
+
+
+def test_aliyun_digest_goes_through_the_digest_template_when_there_is_one(plant, server):
+    values = {"access_key_id": "testId", "access_key_secret": SECRETS["aliyun"],
+              "sign_name": "东方石化", "template_code": "SMS_1", "endpoint": server.url("/aliyun")}  # fmt: skip
+    stored = configure(plant, Channel.SMS_ALIYUN, values)
+    send(plant, Channel.SMS_ALIYUN, "13912345678", sms_params=DIGEST_AS_ITEM,
+         digest_sms_params=DIGEST_PARAMS)  # fmt: skip
+    first = server.requests[-1]["params"]  # no digest template: the per-certificate one
+    assert first["TemplateCode"] == "SMS_1"
+    assert json.loads(first["TemplateParam"]) == DIGEST_AS_ITEM
+    services.channel_save(actor=plant.system, channel=Channel.SMS_ALIYUN, organization=plant.owner,
+                          values={**values, "digest_template_code": "SMS_2"}, instance=stored)  # fmt: skip
+    send(plant, Channel.SMS_ALIYUN, "13912345678", sms_params=DIGEST_AS_ITEM,
+         digest_sms_params=DIGEST_PARAMS)  # fmt: skip
+    req = server.requests[-1]
+    assert req["valid"], "signature rejected"
+    assert req["params"]["TemplateCode"] == "SMS_2"
+    assert json.loads(req["params"]["TemplateParam"]) == DIGEST_PARAMS
+    send(plant, Channel.SMS_ALIYUN, "13912345678")  # a worker's own SMS: its template
+    assert server.requests[-1]["params"]["TemplateCode"] == "SMS_1"
+
+
+def test_tencent_digest_template_takes_the_count_as_its_second_parameter(plant, server):
+    configure(plant, Channel.SMS_TENCENT, {
+        "secret_id": "AKIDtest", "secret_key": SECRETS["tencent"], "sdk_app_id": "1400006666",
+        "sign_name": "东方石化", "template_id": "1110", "digest_template_id": "1111",
+        "endpoint": server.url("/tencent")})  # fmt: skip
+    row = send(plant, Channel.SMS_TENCENT, "13912345678", sms_params=DIGEST_AS_ITEM,
+               digest_sms_params=DIGEST_PARAMS)  # fmt: skip
+    req = server.requests[-1]
+    assert req["valid"] and row.state == State.SENT
+    assert req["json"]["TemplateId"] == "1111"
+    assert req["json"]["TemplateParamSet"] == ["江苏安装", "12", "2026-06-01", "3", "查看预警清单"]
+    send(plant, Channel.SMS_TENCENT, "13912345678")
+    assert server.requests[-1]["json"]["TemplateId"] == "1110"
+
+
 def test_tencent_limit_is_retried(plant, server):
     configure(plant, Channel.SMS_TENCENT, {
         "secret_id": "AKIDtest", "secret_key": SECRETS["tencent"], "sdk_app_id": "1",

@@ -35,6 +35,12 @@ class AliyunSmsSettings(_Settings):
         description="Approved template code, e.g. SMS_123456789; variables name, item, "
         "date, days, action."
     )
+    digest_template_code: str = Field(
+        "",
+        description="Approved template of the daily digest (the contact of an "
+        "organization); variables name, count, date, days, action. Empty: the digest goes "
+        "through template_code.",
+    )
     endpoint: str = "https://dysmsapi.aliyuncs.com/"
     region_id: str = "cn-hangzhou"
 
@@ -47,6 +53,11 @@ class TencentSmsSettings(_Settings):
     template_id: str = Field(
         description="Approved template id; parameters {1} name, {2} item, {3} date, "
         "{4} days, {5} action."
+    )
+    digest_template_id: str = Field(
+        "",
+        description="Approved template of the daily digest; parameters {1} name, {2} count, "
+        "{3} date, {4} days, {5} action. Empty: the digest goes through template_id.",
     )
     endpoint: str = "https://sms.tencentcloudapi.com/"
     region: str = "ap-guangzhou"

@@ -320,6 +320,7 @@ class DigestTexts:
             return render_to_string("alerts/messages/digest_sms.txt", ctx).strip(), {
                 **base,
                 "sms_params": self.sms_params(),
+                "digest_sms_params": self.digest_sms_params(),
             }
         text = render_to_string("alerts/messages/digest_email.txt", ctx)
         if channel == Channel.EMAIL:
@@ -333,9 +334,19 @@ class DigestTexts:
         return text, base
 
     def sms_params(self) -> dict:
-        """The SMS template's variables (name, item, date, days, action), for a digest:
-        whose people, how many certificates, the scan date, the fewest days left of the
-        dates not yet passed (0 if all have), and where to look."""
+        """The per-certificate SMS template's variables (name, item, date, days, action),
+        for a digest: whose people, how many certificates, the scan date, the fewest days
+        left of the dates not yet passed (0 if all have), and where to look."""
+        values = self.digest_sms_params()
+        return {
+            "name": values["name"], "item": _("%(count)d certificates") % {"count": self.d.total},
+            "date": values["date"], "days": values["days"], "action": values["action"],
+        }  # fmt: skip
+
+    def digest_sms_params(self) -> dict:
+        """A digest template's variables (name, count, date, days, action): the same
+        facts, the count as a number, for an account that has a digest template approved
+        (config.AliyunSmsSettings.digest_template_code)."""
         left = [
             i["days_left"]
             for i in self.items
@@ -347,9 +358,8 @@ class DigestTexts:
             else _("your organization")
         )
         return {
-            "name": name, "item": _("%(count)d certificates") % {"count": self.d.total},
-            "date": self.on.isoformat(), "days": str(min(left) if left else 0),
-            "action": _("see the warning list"),
+            "name": name, "count": str(self.d.total), "date": self.on.isoformat(),
+            "days": str(min(left) if left else 0), "action": _("see the warning list"),
         }  # fmt: skip
 
     def inbox_body(self) -> str:

@@ -18,6 +18,7 @@ FIELD_LABELS = {
     "access_key_secret": _("AccessKey secret"),
     "sign_name": _("SMS signature"),
     "template_code": _("Template code"),
+    "digest_template_code": _("Digest template code"),
     "endpoint": _("API endpoint"),
     "region_id": _("Region"),
     "region": _("Region"),
@@ -25,6 +26,7 @@ FIELD_LABELS = {
     "secret_key": _("SecretKey"),
     "sdk_app_id": _("SMS SdkAppId"),
     "template_id": _("Template ID"),
+    "digest_template_id": _("Digest template ID"),
     "webhook_url": _("Webhook URL"),
     "secret": _("Signing secret"),
 }

@@ -1,6 +1,9 @@
 """SMS through Aliyun (dysmsapi SendSms, RPC signature 1.0) and Tencent Cloud (SendSms
 2021-01-11, TC3-HMAC-SHA256). Chinese SMS must use an approved signature and template,
-so the message goes as the template's parameters (``payload["sms_params"]``). Neither
+so the message goes as the template's parameters (``payload["sms_params"]``). A digest
+also carries the parameters of a digest template (``payload["digest_sms_params"]``: name,
+count, date, days, action), used when the account has one approved; else it goes through
+the per-certificate template with ``sms_params``, "N certificates" as the item. Neither
 API takes an idempotency key; our key goes along as OutId / SessionContext, which the
 providers hand back in delivery receipts."""
 
@@ -20,13 +23,23 @@ from safework.alerts.signing import aliyun_signature, tc3_authorization
 from .base import Transport
 
 PARAM_ORDER = ("name", "item", "date", "days", "action")
+DIGEST_PARAM_ORDER = ("name", "count", "date", "days", "action")
 
 
-def sms_params(notification) -> dict[str, str]:
-    params = notification.payload.get("sms_params")
+def sms_params(notification, *, digest: bool = False) -> dict[str, str]:
+    key = "digest_sms_params" if digest else "sms_params"
+    params = notification.payload.get(key)
     if not isinstance(params, dict):
-        raise TransportError("no SMS template parameters (payload.sms_params)", permanent=True)
+        raise TransportError(f"no SMS template parameters (payload.{key})", permanent=True)
     return {k: str(v) for k, v in params.items()}
+
+
+def template(notification, own: str, digest: str) -> tuple[str, bool]:
+    """(template, whether it is the digest one): the account's digest template for a
+    digest that carries its parameters, else the per-certificate one."""
+    if digest and isinstance(notification.payload.get("digest_sms_params"), dict):
+        return digest, True
+    return own, False
 
 
 def mainland_number(phone: str) -> str:
@@ -46,6 +59,7 @@ class AliyunSmsTransport(Transport):
 
     def send(self, notification) -> str | None:
         s = self.settings(notification)
+        code, digest = template(notification, s.template_code, s.digest_template_code)
         params = {
             "AccessKeyId": s.access_key_id,
             "Action": "SendSms",
@@ -57,8 +71,10 @@ class AliyunSmsTransport(Transport):
             "SignatureMethod": "HMAC-SHA1",
             "SignatureNonce": uuid.uuid4().hex,
             "SignatureVersion": "1.0",
-            "TemplateCode": s.template_code,
-            "TemplateParam": json.dumps(sms_params(notification), ensure_ascii=False),
+            "TemplateCode": code,
+            "TemplateParam": json.dumps(
+                sms_params(notification, digest=digest), ensure_ascii=False
+            ),
             "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Version": "2017-05-25",
         }
@@ -85,13 +101,15 @@ class TencentSmsTransport(Transport):
 
     def send(self, notification) -> str | None:
         s = self.settings(notification)
-        params = sms_params(notification)
+        template_id, digest = template(notification, s.template_id, s.digest_template_id)
+        params = sms_params(notification, digest=digest)
+        order = DIGEST_PARAM_ORDER if digest else PARAM_ORDER
         body = {
             "PhoneNumberSet": ["+86" + mainland_number(notification.recipient)],
             "SmsSdkAppId": s.sdk_app_id,
             "SignName": s.sign_name,
-            "TemplateId": s.template_id,
-            "TemplateParamSet": [params.get(k, "") for k in PARAM_ORDER],
+            "TemplateId": template_id,
+            "TemplateParamSet": [params.get(k, "") for k in order],
             "SessionContext": str(notification.key),
         }
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
