@@ -11,10 +11,11 @@ prefetches the rules read already in place."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, date
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -181,9 +182,16 @@ def _date(text: str | None) -> date | None:
 
 
 def _loaded(model, **values):
-    """An instance as the ORM loads one with ``.only(*values)`` (the rest deferred)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(connection.alias, names, [values[name] for name in names])
+    """An instance as the ORM loads one with ``.only(*values)`` (the rest deferred), on
+    the default connection (``fetch``'s)."""
+    names = _field_order(model, tuple(values))
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
+
+
+@functools.cache
+def _field_order(model, names: tuple[str, ...]) -> list[str]:
+    """``names`` in the order of the model's fields (as ``from_db`` takes them)."""
+    return [f.attname for f in model._meta.concrete_fields if f.attname in names]
 
 
 def _aware(moment):

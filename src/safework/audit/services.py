@@ -285,6 +285,7 @@ def _run_create(sql: str, params: list) -> tuple:
     return fetch(sql, params, one=True)
 
 
+@functools.lru_cache(maxsize=1024)  # a few addresses (gate controllers) ask again and again
 def _stored_ip(raw: str | None) -> str | None:
     """The IP exactly as the database will hand it back (GenericIPAddressField stores ""
     as NULL and IPv6 in its compressed lower-case form), so the hash can be recomputed
