@@ -167,3 +167,21 @@ def test_the_digest_links_to_the_days_warnings_in_scope(client, plant, clock, sm
     assert "承包商甲" in admin and "业主乙" not in admin
     bad = login(client, plant.manager).get(reverse("alerts:warnings") + "?date=2026-13-40")
     assert "扫描日期" in bad.content.decode()
+
+
+def test_an_area_head_sees_the_digests_sent_to_them_and_no_one_elses(
+    client, plant, clock, sms_channel
+):
+    near = worker(plant, name="现场丙", phone="13900000009")
+    certificate(near, valid_until=DAY0 + timedelta(days=5))  # within 7 days: the head is told
+    services.scan_expiry(on=DAY0, actor=plant.system)
+    digest = Notification.objects.get(recipient="head@plant.test")
+    managers = Notification.objects.get(recipient="manager@plant.test")
+    assert digest.person_id is None and digest.dedupe_key.startswith("digest:")
+    login(client, plant.area_head)
+    page = client.get(reverse("alerts:list")).content.decode()
+    assert "head@plant.test" in page and "manager@plant.test" not in page
+    assert client.get(reverse("alerts:detail", args=[digest.pk])).status_code == 200
+    assert client.get(reverse("alerts:detail", args=[managers.pk])).status_code == 404
+    login(client, plant.other_head)
+    assert "head@plant.test" not in client.get(reverse("alerts:list")).content.decode()

@@ -11,7 +11,7 @@ from safework.core.access import people_visible, scope_organization_ids
 from safework.core.actors import Actor
 from safework.core.choices import Role
 
-from .choices import WarningKind
+from .choices import Channel, WarningKind
 from .models import (
     CertificateWarning,
     ChannelConfig,
@@ -34,7 +34,9 @@ def channel_config_for(channel: str, organization_id: int | None) -> ChannelConf
 
 def notifications_visible(qs: QuerySet, actor: Actor) -> QuerySet:
     """Safety managers see every message; a contractor admin those about or sent for their
-    organization (and its subcontractors); an area head those about people on their sites."""
+    organization (and its subcontractors); an area head those about people on their sites
+    and the digests sent to their own address (a digest is about many people: it names
+    no one)."""
     if actor.sees_everything:
         return qs
     if actor.role == Role.CONTRACTOR_ADMIN:
@@ -43,7 +45,11 @@ def notifications_visible(qs: QuerySet, actor: Actor) -> QuerySet:
     if actor.role == Role.AREA_HEAD:
         from safework.people.models import Person
 
-        return qs.filter(person__in=people_visible(Person.objects.all(), actor).values("id"))
+        mine = Q(person__in=people_visible(Person.objects.all(), actor).values("id"))
+        email = getattr(actor.user, "email", "")
+        if email:
+            mine |= Q(channel=Channel.EMAIL, person__isnull=True, recipient__iexact=email)
+        return qs.filter(mine)
     return qs.none()
 
 
