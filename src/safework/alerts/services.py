@@ -18,6 +18,7 @@ from safework.core.actors import Actor
 from safework.core.choices import OrganizationKind
 from safework.core.errors import NotAllowed, ValidationFailed
 from safework.core.models import Organization
+from safework.people.models import Person
 
 from . import config, outbox
 from .choices import State
@@ -34,6 +35,7 @@ from .models import (
 from .rules import AlertRules
 from .scan import issue_warnings
 from .selectors import notifications_visible
+from .sql import planned_for
 from .transitions import record_transitions
 
 # -- the daily scan -----------------------------------------------------------------------------
@@ -62,9 +64,10 @@ def scan_expiry(*, on: date, actor: Actor) -> ScanReport:
     run = ScanRun.objects.filter(scan_date=on).values_list("runs", flat=True).first() or 0
     batches, directory = issue_warnings(on), Directory.load()
     sent = Sent(digests=Digests(on, run + 1))
-    for batch in batches:
-        fan_out(batch, directory, sent)
-    digests, inbox = sent.digests.write()
+    with planned_for(sum(batch.size for batch in batches), Person):
+        for batch in batches:
+            fan_out(batch, directory, sent)
+        digests, inbox = sent.digests.write()
     sent.notifications += digests
     sent.inbox += inbox
     report.warnings = sum(batch.size for batch in batches)
