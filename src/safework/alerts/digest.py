@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from .choices import GROUP_CHANNELS, LAPSE, SMS_CHANNELS, Channel, State, WarningKind
 from .messages import MESSAGE_LANGUAGE, _Markers, headline
 from .models import CertificateWarning, InboxItem, Notification
+from .sql import insert_objects
 
 DIGEST_ITEMS = 10  # the most urgent warnings listed one line each
 INBOX = "inbox"  # the pseudo-channel of a login's inbox item (recipient: the user id)
@@ -229,8 +230,8 @@ class Digests:
                 )
         new_messages = _new(Notification, messages)
         new_inbox = _new(InboxItem, inbox)
-        Notification.objects.bulk_create(new_messages, batch_size=1000, ignore_conflicts=True)
-        InboxItem.objects.bulk_create(new_inbox, batch_size=1000, ignore_conflicts=True)
+        insert_objects(Notification, new_messages, ignore_conflicts=True)
+        insert_objects(InboxItem, new_inbox, ignore_conflicts=True)
         return len(new_messages), len(new_inbox)
 
 

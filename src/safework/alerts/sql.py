@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import CharField, Func, IntegerField, Model, QuerySet, TextField, Value
@@ -63,6 +64,32 @@ def insert_select(
             return cursor.rowcount
         finally:
             cursor.execute(f"DROP TABLE {STAGE}")
+
+
+def insert_objects(model: type[Model], objs: list, *, ignore_conflicts: bool = False) -> None:
+    """``bulk_create`` for rows with long texts (the digests' HTML, markdown and payload):
+    on PostgreSQL sent with server-side binding, which ships the values as they are.
+    Django binds on the client, and its bulk insert passes each column as an array
+    literal that psycopg escapes in Python quote by quote: 0.4 s for 280 digests."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=1000, ignore_conflicts=ignore_conflicts)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    ops = connection.ops
+    sql = "INSERT INTO {} ({}) VALUES ({}){}".format(
+        ops.quote_name(model._meta.db_table),
+        ", ".join(ops.quote_name(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        " ON CONFLICT DO NOTHING" if ignore_conflicts else "",
+    )
+    rows = [
+        [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields] for obj in objs
+    ]
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.executemany(sql, rows)
 
 
 # A day's warnings are "few" below this share of the people register (see few_rows).
