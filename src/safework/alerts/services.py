@@ -33,7 +33,7 @@ from .models import (
     ScanRun,
 )
 from .rules import AlertRules
-from .scan import issue_warnings
+from .scan import analyze_warnings, issue_warnings
 from .selectors import notifications_visible
 from .sql import planned_for
 from .transitions import record_transitions
@@ -64,7 +64,9 @@ def scan_expiry(*, on: date, actor: Actor) -> ScanReport:
     run = ScanRun.objects.filter(scan_date=on).values_list("runs", flat=True).first() or 0
     batches, directory = issue_warnings(on), Directory.load()
     sent = Sent(digests=Digests(on, run + 1))
-    with planned_for(sum(batch.size for batch in batches), Person):
+    with planned_for(sum(batch.size for batch in batches), Person) as few:
+        if not few:
+            analyze_warnings()
         for batch in batches:
             fan_out(batch, directory, sent)
         digests, inbox = sent.digests.write()

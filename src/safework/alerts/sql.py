@@ -106,9 +106,10 @@ def planned_for(rows: int, of: type[Model]):
     transaction only): with the default 4, made for spinning disks, every fan-out
     statement hashed the whole people table (80 ms each, 1 s of the next day's 2 s scan
     at 1,000,000 certificates). Many rows (the first scan of a register) keep the
-    server's setting, under which the hash joins they want are chosen."""
+    server's setting, under which the hash joins they want are chosen. Yields whether
+    the rows counted as few."""
     if connection.vendor != "postgresql":
-        yield
+        yield False
         return
     with connection.cursor() as cursor:
         cursor.execute(
@@ -120,7 +121,7 @@ def planned_for(rows: int, of: type[Model]):
             cursor.execute(f"SET LOCAL random_page_cost = {INDEX_FRIENDLY_RANDOM_PAGE_COST}")
             cursor.execute("SET LOCAL join_collapse_limit = 1")
     try:
-        yield
+        yield few
     finally:
         if few:
             with connection.cursor() as cursor:
