@@ -390,15 +390,21 @@ def _gate_day(rng, people, day, now, todo: int) -> list:
     from safework.access.models import GateEvent
 
     rows = []
-    while len(rows) < todo:
+    # Entries between 06:00 and 10:00; today, only up to now (before 06:00: since
+    # midnight, and none at all in the first second of the day). Picking mornings and
+    # skipping those after now never ended when the day's events were asked for before
+    # 06:00 Shanghai time (22:00 UTC).
+    earliest, latest = day + timedelta(hours=6), day + timedelta(hours=10)
+    if latest > now:
+        earliest, latest = (earliest if now > earliest else day), now
+    window = int((latest - earliest).total_seconds())
+    while len(rows) < todo and window > 0:
         pk, org, name, site = rng.choice(people)
-        morning = day + timedelta(hours=6, seconds=rng.randrange(4 * 3600))
+        morning = earliest + timedelta(seconds=rng.randrange(window))
         evening = day + timedelta(hours=16, seconds=rng.randrange(6 * 3600))
         denied = rng.random() < DENY_SHARE
         common = {"person_id": pk, "person_name": name, "organization_id": org, "site_id": site,
                   "credential_kind": "badge", "actor": "bench"}  # fmt: skip
-        if morning > now:
-            continue
         rows.append(GateEvent(
             at=morning, direction="in", decision="deny" if denied else "allow",
             reasons=rng.sample(DENY_REASONS, rng.choice([1, 1, 2])) if denied else [], **common,

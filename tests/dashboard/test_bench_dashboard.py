@@ -56,3 +56,19 @@ def test_result_rows(generated):
     assert selfcheck["unit"] == "s" and set(selfcheck["items_checked_findings"]) == {
         "1", "2", "3", "4", "5", "6"
     }  # fmt: skip
+
+
+def test_the_days_gate_events_are_made_at_any_hour_of_the_day():
+    """Today's events end at now: asked for before 06:00 (Shanghai) the generator used to
+    draw mornings after now for ever."""
+    import random
+
+    from django.utils import timezone
+
+    people = [(1, 1, "甲", 1), (2, 1, "乙", 1)]
+    day = timezone.localtime(timezone.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+    for hours in (0, 3, 7, 12, 23):
+        now = day + timedelta(hours=hours)
+        rows = generate._gate_day(random.Random(1), people, day, now, 50)
+        assert all(r.at <= now for r in rows)
+        assert len(rows) == (0 if hours == 0 else 50)
