@@ -37,7 +37,10 @@ DIGEST_ITEMS = 10  # the most urgent warnings listed one line each
 INBOX = "inbox"  # the pseudo-channel of a login's inbox item (recipient: the user id)
 PAIRS = "alerts_digest_pairs"
 CUTS = "alerts_digest_cuts"
-COLUMNS = ("d_channel", "d_recipient", "d_config", "d_rank", "d_about", "d_warning")
+# A pair carries the warning's own level, kind and days left, so that grouping and
+# ranking never join the warnings table again.
+COLUMNS = ("d_channel", "d_recipient", "d_config", "d_rank", "d_about", "d_warning", "d_kind",
+           "d_level", "d_days")  # fmt: skip
 CHUNK = 2000
 
 
@@ -103,6 +106,9 @@ class Digests:
                 d_rank=Value(rank),
                 d_about=F("person__organization_id"),
                 d_warning=F("pk"),
+                d_kind=F("kind"),
+                d_level=F("level"),
+                d_days=F("days_left"),
             )  # fmt: skip
             .values(*COLUMNS)
         )
@@ -157,11 +163,13 @@ class Digests:
             about = abouts[key]
             single = next(iter(about)) if len(about) == 1 else None
             digests[key] = Digest(*key, config=config, about=single)
-        distinct = f"(SELECT DISTINCT d_channel, d_recipient, d_warning FROM {PAIRS})"
-        w = CertificateWarning._meta.db_table
+        distinct = (
+            f"(SELECT DISTINCT d_channel, d_recipient, d_warning, d_kind, d_level, d_days"
+            f" FROM {PAIRS})"
+        )
         cursor.execute(
-            f"SELECT d.d_channel, d.d_recipient, w.kind, w.level, COUNT(*) FROM {distinct} d"
-            f" JOIN {w} w ON w.id = d.d_warning GROUP BY d.d_channel, d.d_recipient, w.kind, w.level"
+            f"SELECT d.d_channel, d.d_recipient, d.d_kind, d.d_level, COUNT(*) FROM {distinct} d"
+            f" GROUP BY d.d_channel, d.d_recipient, d.d_kind, d.d_level"
         )
         groups = defaultdict(Counter)  # (level, renewal) -> warnings, per digest
         for channel, recipient, kind, level, n in cursor.fetchall():
@@ -178,14 +186,14 @@ class Digests:
             f"INSERT INTO {CUTS} VALUES (%s, %s, %s, %s)",
             [(*key, *_cutoff(counts)) for key, counts in groups.items()],
         )
-        renewal = f"CASE WHEN w.kind = '{WarningKind.RENEWAL_OPEN}' THEN 1 ELSE 0 END"
+        renewal = f"CASE WHEN d.d_kind = '{WarningKind.RENEWAL_OPEN}' THEN 1 ELSE 0 END"
         cursor.execute(
             f"SELECT d_channel, d_recipient, d_warning FROM (SELECT d.d_channel, d.d_recipient,"
             f" d.d_warning, ROW_NUMBER() OVER (PARTITION BY d.d_channel, d.d_recipient ORDER BY"
-            f" w.level, {renewal}, w.days_left, w.id) AS rn"
-            f" FROM {distinct} d JOIN {w} w ON w.id = d.d_warning JOIN {CUTS} c"
+            f" d.d_level, {renewal}, d.d_days, d.d_warning) AS rn"
+            f" FROM {distinct} d JOIN {CUTS} c"
             f" ON c.d_channel = d.d_channel AND c.d_recipient = d.d_recipient"
-            f" WHERE w.level < c.c_level OR (w.level = c.c_level AND {renewal} <= c.c_renewal)"
+            f" WHERE d.d_level < c.c_level OR (d.d_level = c.c_level AND {renewal} <= c.c_renewal)"
             f") ranked WHERE rn <= %s ORDER BY d_channel, d_recipient, rn",
             [DIGEST_ITEMS],
         )
