@@ -185,3 +185,11 @@ def test_an_area_head_sees_the_digests_sent_to_them_and_no_one_elses(
     assert client.get(reverse("alerts:detail", args=[managers.pk])).status_code == 404
     login(client, plant.other_head)
     assert "head@plant.test" not in client.get(reverse("alerts:list")).content.decode()
+
+
+def test_the_sms_channel_form_explains_the_digest_template(client, plant):
+    login(client, plant.manager)
+    aliyun = client.get(reverse("alerts:channel_create", args=["sms_aliyun"])).content.decode()
+    assert "汇总短信模板代码" in aliyun and "留空则汇总短信使用上面的模板" in aliyun
+    tencent = client.get(reverse("alerts:channel_create", args=["sms_tencent"])).content.decode()
+    assert "汇总短信模板 ID" in tencent and "{2} 证书张数" in tencent

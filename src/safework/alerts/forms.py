@@ -32,6 +32,18 @@ FIELD_LABELS = {
 }
 
 
+FIELD_HELP = {
+    "digest_template_code": _(
+        "Optional: an approved template for the daily digest, with the variables name, "
+        "count, date, days and action. Empty: digests use the template above."
+    ),
+    "digest_template_id": _(
+        "Optional: an approved template for the daily digest, parameters {1} name, "
+        "{2} count, {3} date, {4} days, {5} action. Empty: digests use the template above."
+    ),
+}
+
+
 class WarningFilterForm(forms.Form):
     date = forms.DateField(
         label=_("Scan date"),
@@ -78,7 +90,9 @@ class ChannelForm(forms.Form):
                 label=FIELD_LABELS.get(name, name),
                 required=info.is_required() and not (secret and editing),
                 widget=forms.PasswordInput(render_value=False) if secret else None,
-                help_text=_("Leave empty to keep the stored value.") if secret and editing else "",
+                help_text=_("Leave empty to keep the stored value.")
+                if secret and editing
+                else FIELD_HELP.get(name, ""),
                 initial=None if info.is_required() else info.default,
             )
 
