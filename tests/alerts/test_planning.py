@@ -101,3 +101,10 @@ def test_a_day_planned_as_few_writes_exactly_the_same_messages(plant, clock, sms
     as_counted = _messages(plant, register=None)
     as_few = _messages(plant, register=1_000_000)  # 7 warnings: few
     assert len(as_counted) > 10 and as_few == as_counted
+
+
+def test_an_error_inside_leaves_the_settings_to_the_rollback(register_of_1000):
+    before = _settings()
+    with pytest.raises(ZeroDivisionError), transaction.atomic(), planned_for(20, Person):
+        1 / 0  # noqa: B018
+    assert _settings() == before  # the savepoint's rollback undid the SET LOCAL

@@ -92,7 +92,7 @@ def insert_objects(model: type[Model], objs: list, *, ignore_conflicts: bool = F
         cursor.executemany(sql, rows)
 
 
-# A day's warnings are "few" below this share of the people register (see few_rows).
+# A day's warnings are "few" below this share of the people register (planned_for).
 FEW_SHARE = 0.05
 INDEX_FRIENDLY_RANDOM_PAGE_COST = "1.1"
 
@@ -102,12 +102,15 @@ def planned_for(rows: int, of: type[Model]):
     """PostgreSQL: plan the statements inside for ``rows`` rows joined to the table of
     ``of`` by its key. When they are few (an ordinary morning: a few thousand warnings
     against hundreds of thousands of people), index lookups cost what they cost on a
-    database in memory (random_page_cost 1.1, the usual SSD setting, for the enclosing
-    transaction only): with the default 4, made for spinning disks, every fan-out
-    statement hashed the whole people table (80 ms each, 1 s of the next day's 2 s scan
-    at 1,000,000 certificates). Many rows (the first scan of a register) keep the
-    server's setting, under which the hash joins they want are chosen. Yields whether
-    the rows counted as few."""
+    database in memory (random_page_cost 1.1, the usual SSD setting) and the joins are
+    made in the order the statements write them, from those rows out
+    (join_collapse_limit 1), for the enclosing transaction only. With the default 4,
+    made for spinning disks, every fan-out statement hashed the whole people table
+    (80 ms each, 1 s of the next day's 2 s scan at 1,000,000 certificates), and a
+    misestimated join (12 area heads' site links guessed as 1 row) walked every person
+    of their sites. Many rows (the first scan of a register) keep the server's settings,
+    under which the hash joins they want are chosen. Yields whether the rows counted as
+    few. After an error the settings are left to the rollback, which undoes them."""
     if connection.vendor != "postgresql":
         yield False
         return
@@ -120,13 +123,11 @@ def planned_for(rows: int, of: type[Model]):
         if few:
             cursor.execute(f"SET LOCAL random_page_cost = {INDEX_FRIENDLY_RANDOM_PAGE_COST}")
             cursor.execute("SET LOCAL join_collapse_limit = 1")
-    try:
-        yield few
-    finally:
-        if few:
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL random_page_cost = DEFAULT")
-                cursor.execute("SET LOCAL join_collapse_limit = DEFAULT")
+    yield few
+    if few:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL random_page_cost = DEFAULT")
+            cursor.execute("SET LOCAL join_collapse_limit = DEFAULT")
 
 
 class Pipes(Func):
