@@ -383,6 +383,9 @@ BADGE_KEYS = os.environ.get("SAFEWORK_BADGE_KEYS", "").strip()
 # Where phones reach the public badge page (the QR code's URL); default: the request's host.
 BADGE_BASE_URL = os.environ.get("SAFEWORK_BADGE_BASE_URL", "").strip().rstrip("/")
 BADGE_PAGE_RATE = _env_int("SAFEWORK_BADGE_PAGE_RATE", 30)  # views per client and minute
+# Each gunicorn worker moves the loaded application out of the garbage collector's reach
+# (safework/wsgi.py).
+GC_FREEZE = _env_bool("SAFEWORK_GC_FREEZE", True)
 # Gate events commit without waiting for the WAL flush (PostgreSQL), see access.services.
 GATE_ASYNC_COMMIT = _env_bool("SAFEWORK_GATE_ASYNC_COMMIT", True)
 # An entry without a later exit counts as on site for at most this long.
