@@ -1,11 +1,12 @@
 """core/sql.fetch: the gate check's statements, prepared on PostgreSQL once per connection
 (Django's own queries never are), plain without preparing when SAFEWORK_DB_PREPARE=false
-asks for it (a pooler that does not track prepared statements), Django's errors either way."""
+asks for it (a pooler that does not track prepared statements), Django's errors either way.
+core/sql.execute_many: one statement per row, values as they are, Django's errors."""
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from safework.core.sql import fetch
+from safework.core.sql import execute_many, fetch
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,25 @@ def test_without_preparing(monkeypatch):
 def test_errors_are_djangos():
     with pytest.raises(IntegrityError), transaction.atomic():
         fetch("INSERT INTO audit_audithead (id, seq, hash) VALUES (1, 0, '') RETURNING id", [])
+
+
+def test_execute_many_writes_every_row_with_its_text_as_it_is():
+    from safework.core.models import Organization
+
+    awkward = ["引号 ' \" \\ 和 {} %s", "<b>&amp;</b>\n第二行"]
+    execute_many(
+        "UPDATE core_organization SET name = %s WHERE id = %s",
+        [(text, org.pk) for text, org in zip(awkward, _two_organizations(), strict=True)],
+    )
+    assert sorted(Organization.objects.values_list("name", flat=True)) == sorted(awkward)
+
+
+def test_execute_many_errors_are_djangos():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        execute_many("INSERT INTO audit_audithead (id, seq, hash) VALUES (%s, 0, '')", [(1,)])
+
+
+def _two_organizations():
+    from tests.factories import OrganizationFactory
+
+    return [OrganizationFactory(), OrganizationFactory()]

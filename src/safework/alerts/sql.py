@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import CharField, Func, IntegerField, Model, QuerySet, TextField, Value
 from django.db.models.constants import OnConflict
 from django.db.models.functions import Cast, Replace
+
+from safework.core.sql import execute_many
 
 STAGE = "alerts_insert_stage"
 
@@ -68,7 +69,8 @@ def insert_select(
 
 def insert_objects(model: type[Model], objs: list, *, ignore_conflicts: bool = False) -> None:
     """``bulk_create`` for rows with long texts (the digests' HTML, markdown and payload):
-    on PostgreSQL sent with server-side binding, which ships the values as they are.
+    on PostgreSQL sent with server-side binding (core.sql.execute_many), which ships the
+    values as they are.
     Django binds on the client, and its bulk insert passes each column as an array
     literal that psycopg escapes in Python quote by quote: 0.4 s for 280 digests."""
     if not objs:
@@ -87,9 +89,7 @@ def insert_objects(model: type[Model], objs: list, *, ignore_conflicts: bool = F
     rows = [
         [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields] for obj in objs
     ]
-    connection.ensure_connection()
-    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-        cursor.executemany(sql, rows)
+    execute_many(sql, rows)
 
 
 # A day's warnings are "few" below this share of the people register (planned_for).

@@ -29,3 +29,16 @@ def fetch(sql: str, params: list | tuple, *, one: bool = False):
     with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, params, prepare=True)
         return cursor.fetchone() if one else cursor.fetchall()
+
+
+def execute_many(sql: str, rows: list) -> None:
+    """``sql`` (``%s`` placeholders) once per row of ``rows``. On PostgreSQL with
+    server-side binding, pipelined: the values travel apart from the statement instead of
+    being escaped into its text in Python (long texts: the alerts' digests)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.executemany(sql, rows)
