@@ -24,7 +24,7 @@ from safework.certificates.imports_api import router as imports_router
 from safework.contractors.api import router as contractors_router
 from safework.core.api import router as organizations_router
 from safework.core.auth import api_auth
-from safework.core.errors import ServiceError
+from safework.core.errors import ServiceError, pydantic_message
 from safework.evidence.api import router as evidence_router
 from safework.people.api import router as persons_router
 from safework.permits.api import router as permits_router
@@ -135,30 +135,6 @@ FIELD_LABELS = {
     "pack": gettext_lazy("report package"),
 }
 
-# Pydantic error types -> a message a person reads; "date_..." covers every date error.
-_TYPE_MESSAGES = {
-    "missing": gettext_lazy("This field is required."),
-    "date_": gettext_lazy("Enter a valid date as YYYY-MM-DD."),
-    "datetime_": gettext_lazy("Enter a valid date and time (ISO 8601)."),
-    "int_": gettext_lazy("Enter a whole number."),
-    "float_": gettext_lazy("Enter a number."),
-    "decimal_": gettext_lazy("Enter a number."),
-    "bool_": gettext_lazy("Enter true or false."),
-    "string_type": gettext_lazy("Enter text."),
-    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
-    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
-    "greater_than_equal": gettext_lazy("Enter a number of at least %(ge)s."),
-    "less_than_equal": gettext_lazy("Enter a number of at most %(le)s."),
-    "greater_than": gettext_lazy("Enter a number greater than %(gt)s."),
-    "less_than": gettext_lazy("Enter a number less than %(lt)s."),
-    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
-    "enum": gettext_lazy("Choose one of: %(expected)s."),
-    "list_type": gettext_lazy("Enter a list."),
-    "extra_forbidden": gettext_lazy("Unknown field."),
-    "model_attributes_type": gettext_lazy("Send a JSON object."),
-    "model_type": gettext_lazy("Send a JSON object."),
-    "dict_type": gettext_lazy("Send a JSON object."),
-}
 # Names of the handler parameters that hold a whole body or query schema.
 _PARAM_NAMES = {"payload", "filters", "query", "ninja_pagination"}
 
@@ -177,27 +153,9 @@ def _pydantic_field(loc) -> str:
     return names[0] if names else "body"
 
 
-def _pydantic_message(error: dict) -> str:
-    kind = error["type"]
-    template = _TYPE_MESSAGES.get(kind) or next(
-        (
-            m
-            for prefix, m in _TYPE_MESSAGES.items()
-            if prefix.endswith("_") and kind.startswith(prefix)
-        ),
-        None,
-    )
-    if template is None:
-        return _("Invalid value.")
-    try:
-        return str(template) % error.get("ctx", {})
-    except (KeyError, TypeError):  # a pydantic version without the expected context
-        return _("Invalid value.")
-
-
 def _request_invalid(request, exc: RequestInvalid):
     errors = [
-        {"field": _pydantic_field(e.get("loc", ())), "message": _pydantic_message(e)}
+        {"field": _pydantic_field(e.get("loc", ())), "message": pydantic_message(e)}
         for e in exc.errors
     ]
     return error_response(request, 422, errors)

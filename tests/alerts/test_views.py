@@ -193,3 +193,22 @@ def test_the_sms_channel_form_explains_the_digest_template(client, plant):
     assert "汇总短信模板代码" in aliyun and "留空则汇总短信使用上面的模板" in aliyun
     tencent = client.get(reverse("alerts:channel_create", args=["sms_tencent"])).content.decode()
     assert "汇总短信模板 ID" in tencent and "{2} 证书张数" in tencent
+
+
+def test_a_bad_channel_setting_is_refused_in_chinese_naming_the_field(client, plant):
+    login(client, plant.manager)
+    page = client.post(
+        reverse("alerts:channel_create", args=["wecom"]),
+        {"organization": plant.owner.pk, "enabled": "on", "webhook_url": "ftp://robot"},
+    ).content.decode()
+    assert "请输入以 http:// 或 https:// 开头的地址。" in page and "Value error" not in page
+    assert not ChannelConfig.objects.exists()
+
+
+def test_rules_out_of_range_are_refused_in_chinese(plant):
+    from safework.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as refused:
+        services.policy_save(actor=plant.system, organization=plant.owner,
+                             rules={"expiry_days": [30, 400]})  # fmt: skip
+    assert str(refused.value.errors["rules"]) == "预警天数须在 0 到 366 天之间。"

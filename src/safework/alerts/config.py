@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from safework.core import crypto
@@ -70,7 +71,7 @@ class _Robot(_Settings):
     @classmethod
     def _http(cls, value: str) -> str:
         if not value.startswith(("https://", "http://")):
-            raise ValueError("must be an http(s) URL")
+            raise ValueError(_("Enter an address that starts with http:// or https://."))
         return value
 
 

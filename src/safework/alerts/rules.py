@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .choices import LAPSE, Audience
@@ -30,7 +31,7 @@ MAX_DAYS = 366
 def _clean_days(value) -> list[int]:
     days = sorted({int(v) for v in value or []}, reverse=True)
     if any(d < 0 or d > MAX_DAYS for d in days):
-        raise ValueError(f"thresholds must lie between 0 and {MAX_DAYS} days")
+        raise ValueError(_("Thresholds must lie between 0 and %(max)d days.") % {"max": MAX_DAYS})
     return days
 
 
@@ -58,7 +59,8 @@ class AlertRules(Thresholds):
     def _known_audiences(cls, value: dict[str, int]) -> dict[str, int]:
         unknown = set(value) - set(Audience.values)
         if unknown:
-            raise ValueError(f"unknown recipients: {', '.join(sorted(unknown))}")
+            names = ", ".join(sorted(unknown))
+            raise ValueError(_("Unknown recipients: %(names)s.") % {"names": names})
         return value
 
     def thresholds_for(self, type_code: str) -> Thresholds:

@@ -16,7 +16,7 @@ from safework.audit.services import audit_record, diff
 from safework.core.access import require_owner_admin, require_write
 from safework.core.actors import Actor
 from safework.core.choices import OrganizationKind
-from safework.core.errors import NotAllowed, ValidationFailed
+from safework.core.errors import NotAllowed, ValidationFailed, pydantic_message
 from safework.core.models import Organization
 from safework.people.models import Person
 
@@ -192,7 +192,7 @@ def _settings_or_errors(channel: str, values: dict) -> str:
         return config.encrypt(channel, values)
     except ValidationError as exc:
         raise ValidationFailed(
-            {str(e["loc"][0]) if e["loc"] else "channel": e["msg"] for e in exc.errors()}
+            {str(e["loc"][0]) if e["loc"] else "channel": pydantic_message(e) for e in exc.errors()}
         ) from None
 
 
@@ -283,7 +283,8 @@ def policy_save(*, actor: Actor, organization: Organization, rules: dict) -> Ale
     try:
         parsed = AlertRules.model_validate(rules)
     except ValidationError as exc:
-        raise ValidationFailed({"rules": "; ".join(e["msg"] for e in exc.errors())}) from None
+        messages = "; ".join(pydantic_message(e) for e in exc.errors())
+        raise ValidationFailed({"rules": messages}) from None
     policy, _created = AlertPolicy.objects.get_or_create(organization=organization)
     before = policy.rules
     policy.rules = parsed.model_dump(mode="json")
